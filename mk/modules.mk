@@ -1,0 +1,17 @@
+# Modules, lowest first. A module may use only the modules in its _DEPS
+# (DESIGN.md: dependencies point down). Unit tests of a module link only the
+# module and its dependencies, so an upward call fails to link.
+
+MODULES := core io crypto bencode bt wallet ledger cli
+
+core_DEPS    :=
+io_DEPS      := core
+crypto_DEPS  := core
+bencode_DEPS := core
+bt_DEPS      := bencode crypto io core
+wallet_DEPS  := crypto core
+ledger_DEPS  := crypto core
+cli_DEPS     := bt ledger wallet bencode crypto io core
+
+# Libraries every link gets, from pkg-config.
+PKGS := libuv libcrypto libsecp256k1 libsodium

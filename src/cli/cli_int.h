@@ -1,0 +1,50 @@
+/* The command line: one binary, git-style subcommands dispatched from the
+ * table in main.c, one cmd_<name>.c per subcommand.
+ *
+ * Exit codes (DESIGN.md): 0 success, 1 runtime failure, 2 bad usage or bad
+ * input. Errors go to stderr as one line "btt <cmd>: <what>". */
+#ifndef BTT_CLI_INT_H
+#define BTT_CLI_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum {
+	BTT_EXIT_OK = 0,
+	BTT_EXIT_FAIL = 1,
+	BTT_EXIT_USAGE = 2,
+};
+
+struct btt_cli_cmd {
+	const char *name;
+	int (*run)(int argc, char **argv); /* argv[0] is the command name */
+	const char *summary;
+};
+
+int btt_cmd_create(int argc, char **argv);
+int btt_cmd_info(int argc, char **argv);
+int btt_cmd_verify(int argc, char **argv);
+
+/* Prints "btt <cmd>: <message>" to stderr. */
+void btt_cli_err(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Parses a whole argument as an unsigned decimal integer <= max, with an
+ * optional binary suffix k, m, g, t (KiB...TiB) when `suffix` is true.
+ * Returns false on any malformed input or overflow. */
+bool btt_cli_parse_u64(const char *s, uint64_t max, bool suffix,
+		       uint64_t *out);
+
+/* True when stdout/stderr is a terminal (progress bars only then). */
+bool btt_cli_isatty(int fd);
+
+/* Reads a whole file of at most max bytes. Returns 0 and a malloc'd buffer,
+ * or a negative error (BTT_ELIMIT when larger than max). */
+int btt_cli_read_file(const char *path, size_t max, uint8_t **out,
+		      size_t *out_len);
+
+/* Writes a file atomically: a temporary in the same directory, fsync,
+ * rename. Returns 0 or a negative error. */
+int btt_cli_write_file(const char *path, const void *p, size_t n);
+
+#endif
