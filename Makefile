@@ -9,9 +9,10 @@
 #
 # Options: SANITIZE=address,undefined  CC=clang  WERROR=1  BUILD=dir
 
-BUILD    ?= build
 WERROR   ?= 0
 SANITIZE ?=
+# Sanitizer and clang builds get their own directory so objects never mix.
+BUILD    ?= build$(if $(SANITIZE),-san)$(if $(filter clang%,$(notdir $(CC))),-clang)
 FUZZ     ?= 0
 
 include mk/modules.mk
