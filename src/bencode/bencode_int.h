@@ -40,9 +40,12 @@ struct btt_bnode {
 	uint16_t pad;
 };
 
+/* Larger values are clamped to the hard caps. Depth counts open lists and
+ * dicts (0 admits only a string or an integer); items counts every node,
+ * dict keys included. */
 struct btt_bdec_limits {
-	unsigned max_depth;  /* <= BTT_BENCODE_MAX_DEPTH */
-	uint32_t max_items;  /* <= BTT_BENCODE_MAX_ITEMS */
+	unsigned max_depth; /* <= BTT_BENCODE_MAX_DEPTH */
+	uint32_t max_items; /* <= BTT_BENCODE_MAX_ITEMS */
 };
 
 /* A decoded document. Zeroed is valid and empty. */
@@ -70,12 +73,21 @@ extern const struct btt_bdec_limits btt_bdec_default_limits;
  * BTT_ETRAILING. Returns 0 or a negative error; on error doc->err,
  * doc->err_off and doc->msg say what and where, and the document holds no
  * nodes. NULL limits means btt_bdec_default_limits. Node storage grows as
- * values parse, never from a length the input declares. */
+ * values parse, never from a length the input declares.
+ *
+ * `doc` is an output: whatever it held is overwritten, not freed, so
+ * release a document before decoding into it again. Errors:
+ * BTT_ETRUNCATED (input ends early; err_off is the end of input, or the
+ * start of a string whose declared length runs past it), BTT_EMALFORMED,
+ * BTT_ENONCANONICAL (leading zeros, "-0", unsorted or duplicate keys),
+ * BTT_ELIMIT (items, digits, int64 range, input over UINT32_MAX - 1
+ * bytes), BTT_EDEPTH, BTT_ETRAILING, -ENOMEM. */
 int btt_bdecode(struct btt_bdoc *doc, const void *buf, size_t len,
 		const struct btt_bdec_limits *lim);
 
-/* Like btt_bdecode but stops after the first complete value and reports
- * how many bytes it used (ut_metadata: a dict followed by raw bytes). */
+/* Like btt_bdecode but stops after the first complete value, accepts any
+ * bytes after it and stores how many bytes the value used in *out_used
+ * (ut_metadata: a dict followed by raw bytes). */
 int btt_bdecode_prefix(struct btt_bdoc *doc, const void *buf, size_t len,
 		       const struct btt_bdec_limits *lim, size_t *out_used);
 
@@ -111,23 +123,24 @@ uint32_t btt_bnode_count(const struct btt_bdoc *d, uint32_t i);
 /* The value under `key` in dict `i`, or BTT_BNONE (also if `i` is not a
  * dict). Keys are sorted, so this stops early; O(keys). */
 uint32_t btt_bnode_get(const struct btt_bdoc *d, uint32_t i, const char *key);
-uint32_t btt_bnode_get_n(const struct btt_bdoc *d, uint32_t i,
-			 const void *key, size_t key_len);
+uint32_t btt_bnode_get_n(const struct btt_bdoc *d, uint32_t i, const void *key,
+			 size_t key_len);
 
 /* Typed lookups: false when absent or of another type. */
-bool btt_bnode_get_str(const struct btt_bdoc *d, uint32_t dict,
-		       const char *key, struct btt_cur *out);
-bool btt_bnode_get_int(const struct btt_bdoc *d, uint32_t dict,
-		       const char *key, int64_t *out);
+bool btt_bnode_get_str(const struct btt_bdoc *d, uint32_t dict, const char *key,
+		       struct btt_cur *out);
+bool btt_bnode_get_int(const struct btt_bdoc *d, uint32_t dict, const char *key,
+		       int64_t *out);
 
 /* Encoder. Appends to a wbuf (sticky error). The caller writes dict keys
- * in sorted order; btt_benc_dict_sorted() helps check it in tests. */
+ * in sorted order; tests check it by decoding the output with
+ * btt_bdecode(), which rejects unsorted keys. */
 void btt_benc_int(struct btt_wbuf *w, int64_t v);
 void btt_benc_str(struct btt_wbuf *w, const void *p, size_t n);
 void btt_benc_cstr(struct btt_wbuf *w, const char *s);
 void btt_benc_list(struct btt_wbuf *w); /* 'l' */
 void btt_benc_dict(struct btt_wbuf *w); /* 'd' */
-void btt_benc_end(struct btt_wbuf *w);  /* 'e' */
+void btt_benc_end(struct btt_wbuf *w);	/* 'e' */
 
 /* Re-encodes node `i` (and its subtree) from the decoded tree. For any
  * document btt_bdecode accepted this reproduces the raw span exactly. */
