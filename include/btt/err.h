@@ -26,7 +26,9 @@
 	X(CHECKSUM, -20016, "checksum mismatch")                              \
 	X(CANCELLED, -20017, "cancelled")                                     \
 	X(CRYPTO, -20018, "cryptographic library failure")                    \
-	X(INCOMPLETE, -20019, "data incomplete")
+	X(INCOMPLETE, -20019, "data incomplete")                              \
+	X(SIGNATURE, -20020, "invalid signature")                             \
+	X(AUTH, -20021, "wrong passphrase or tampered data")
 
 enum btt_err {
 #define BTT_ERR_ENUM(name, code, msg) BTT_E##name = code,

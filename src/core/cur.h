@@ -37,8 +37,11 @@ static inline bool btt_cur_skip(struct btt_cur *c, size_t n)
 {
 	if (c->len < n)
 		return false;
-	c->p += n;
-	c->len -= n;
+	/* An empty cursor may hold NULL, and NULL + 0 is undefined. */
+	if (n) {
+		c->p += n;
+		c->len -= n;
+	}
 	return true;
 }
 
@@ -137,7 +140,7 @@ static inline bool btt_cur_eq_str(const struct btt_cur *c, const char *s)
 static inline bool btt_cur_get_prefix(struct btt_cur *c, const char *s)
 {
 	size_t n = strlen(s);
-	if (c->len < n || memcmp(c->p, s, n) != 0)
+	if (c->len < n || (n && memcmp(c->p, s, n) != 0))
 		return false;
 	return btt_cur_skip(c, n);
 }

@@ -39,4 +39,20 @@
 #define BTT_CREATE_MIN_PIECE (16u << 10)
 #define BTT_CREATE_MAX_PIECE (16u << 20)
 
+/* text codecs (addresses, keys, magnet hashes) */
+#define BTT_BASE58_MAX_BYTES 128 /* binary in: 64-byte keys with room */
+#define BTT_BASE58_MAX_TEXT 256  /* text in; decoding is quadratic */
+
+/* ledger transactions (peers, RPC clients, blocks) */
+#define BTT_TX_MAX_PAYLOAD 16384 /* bytes after the u32 payload length */
+#define BTT_TX_MAX_TRANSFERS 256 /* recipients in one multi-transfer */
+
+/* wallet: key files are read from disk but parsed as untrusted bytes; the
+ * KDF caps stop a planted file from demanding hours or gigabytes */
+#define BTT_KEYSTORE_MAX_FILE 4096          /* one key file */
+#define BTT_KEYSTORE_MAX_OPSLIMIT 16        /* Argon2id passes */
+#define BTT_KEYSTORE_MAX_MEMLIMIT (1u << 30) /* Argon2id memory, bytes */
+#define BTT_WALLET_MAX_PASSPHRASE 1024      /* bytes, terminal or env */
+#define BTT_WALLET_MAX_KEY_TEXT 4096        /* `wallet import` stdin */
+
 #endif

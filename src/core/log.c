@@ -11,8 +11,8 @@ int btt_log_level = BTT_LOG_WARN;
 static btt_log_sink_fn log_sink;
 static void *log_sink_arg;
 
-static const char *const level_names[] = { "error", "warn", "info", "debug",
-					   "trace" };
+static const char *const level_names[] = {"error", "warn", "info", "debug",
+					  "trace"};
 
 void btt_log_set_sink(btt_log_sink_fn fn, void *arg)
 {
@@ -48,27 +48,35 @@ void btt_log_write(int level, const char *tag, const char *fmt, ...)
 	fprintf(stderr, "btt: %s: %s: %s\n", level_names[level], tag, msg);
 }
 
+static bool escape_plain(unsigned char ch)
+{
+	return ch >= 0x20 && ch < 0x7f && ch != '\\';
+}
+
 char *btt_log_escape(const void *p, size_t len, char *out, size_t out_size)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *s = p;
-	/* Room for escaped text, leaving space for "..." and the NUL. */
-	size_t room = out_size > 4 ? out_size - 4 : 0;
-	size_t o = 0;
+	size_t need = 0, room, o = 0;
 
 	if (out_size == 0)
 		return out;
+	for (size_t i = 0; i < len && need < out_size; i++)
+		need += escape_plain(s[i]) ? 1 : 4;
+	/* When everything fits it is all written; otherwise leave room for
+	 * "..." and the NUL, and never split an escape. */
+	room = need < out_size ? out_size - 1
+			       : (out_size > 4 ? out_size - 4 : 0);
 	for (size_t i = 0; i < len; i++) {
 		unsigned char ch = s[i];
-		bool plain = ch >= 0x20 && ch < 0x7f && ch != '\\';
-		if (o + (plain ? 1 : 4) > room) {
+		if (o + (escape_plain(ch) ? 1 : 4) > room) {
 			if (out_size >= 4) {
 				memcpy(out + o, "...", 3);
 				o += 3;
 			}
 			break;
 		}
-		if (plain) {
+		if (escape_plain(ch)) {
 			out[o++] = (char)ch;
 		} else {
 			out[o++] = '\\';

@@ -32,10 +32,10 @@ int btt_log_level_parse(const char *s);
 void btt_log_write(int level, const char *tag, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-#define BTT_LOG(level, tag, ...)                                              \
-	do {                                                                  \
-		if ((level) <= btt_log_level)                                 \
-			btt_log_write((level), (tag), __VA_ARGS__);           \
+#define BTT_LOG(level, tag, ...)                                    \
+	do {                                                        \
+		if ((level) <= btt_log_level)                       \
+			btt_log_write((level), (tag), __VA_ARGS__); \
 	} while (0)
 
 /* Copies up to `len` untrusted bytes into out (size out_size, always

@@ -35,7 +35,9 @@ void btt_wbuf_release(struct btt_wbuf *w);
 void btt_wbuf_reset(struct btt_wbuf *w);
 
 /* Ensures room for n more bytes and returns a pointer to them, or NULL
- * (and sets the sticky error). Call btt_wbuf_commit(w, n) after writing. */
+ * (and sets the sticky error). Call btt_wbuf_commit(w, n) after writing
+ * (n may be less than reserved). For n == 0 the pointer is non-NULL but
+ * must not be written. */
 uint8_t *btt_wbuf_reserve(struct btt_wbuf *w, size_t n);
 void btt_wbuf_commit(struct btt_wbuf *w, size_t n);
 

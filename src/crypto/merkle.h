@@ -24,7 +24,8 @@ void btt_merkle_pad(unsigned height, uint8_t out[BTT_MERKLE_HASH]);
 int btt_merkle_root(uint8_t (*nodes)[BTT_MERKLE_HASH], size_t n, size_t width,
 		    const uint8_t *pad, uint8_t out[BTT_MERKLE_HASH]);
 
-/* Smallest power of two >= n (1 for n = 0). */
+/* Smallest power of two >= n (1 for n = 0; 0 when it does not fit in
+ * size_t). */
 size_t btt_merkle_width(size_t n);
 
 #endif
