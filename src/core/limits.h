@@ -23,7 +23,7 @@
 #define BTT_METAINFO_MAX_TRACKERS 512       /* announce URLs over all tiers */
 #define BTT_METAINFO_MAX_WEBSEEDS 256
 #define BTT_METAINFO_MAX_URL_LEN 4096
-#define BTT_METAINFO_MIN_PIECE (16u << 10)  /* BEP 52 minimum; v1 too */
+#define BTT_METAINFO_MIN_PIECE (16u << 10)  /* BEP 52 minimum; v1 takes any */
 #define BTT_METAINFO_MAX_PIECE (256u << 20)
 #define BTT_METAINFO_MAX_PIECES (8u << 20)  /* pieces in one torrent */
 #define BTT_METAINFO_MAX_TOTAL ((uint64_t)1 << 50) /* 1 PiB of content */
