@@ -13,6 +13,7 @@ static const struct btt_cli_cmd commands[] = {
 	{ "create", btt_cmd_create, "make a .torrent file from a file or directory" },
 	{ "info", btt_cmd_info, "show what a .torrent file or magnet link holds" },
 	{ "verify", btt_cmd_verify, "check downloaded data against a .torrent" },
+	{ "wallet", btt_cmd_wallet, "keys and addresses in an encrypted keystore" },
 };
 
 static void usage(FILE *f)
