@@ -6,28 +6,28 @@
 #ifndef BTT_ERR_H
 #define BTT_ERR_H
 
-#define BTT_ERRORS(X)                                                        \
-	X(TRUNCATED, -20000, "input ended early")                             \
-	X(MALFORMED, -20001, "malformed input")                               \
-	X(NONCANONICAL, -20002, "non-canonical encoding")                     \
-	X(LIMIT, -20003, "a limit was exceeded")                              \
-	X(TRAILING, -20004, "trailing bytes after the value")                 \
-	X(DEPTH, -20005, "nesting too deep")                                  \
-	X(TYPE, -20006, "value has the wrong type")                           \
-	X(MISSING, -20007, "required field missing")                          \
-	X(PATH, -20008, "unsafe file path")                                   \
-	X(HASH, -20009, "hash mismatch")                                      \
-	X(OVERFLOW, -20010, "arithmetic overflow")                            \
-	X(NOSPACE, -20011, "output buffer limit reached")                     \
-	X(USAGE, -20012, "bad usage")                                         \
-	X(UNSUPPORTED, -20013, "not supported")                               \
-	X(INVALID, -20014, "invalid argument")                                \
-	X(NOTFOUND, -20015, "not found")                                      \
-	X(CHECKSUM, -20016, "checksum mismatch")                              \
-	X(CANCELLED, -20017, "cancelled")                                     \
-	X(CRYPTO, -20018, "cryptographic library failure")                    \
-	X(INCOMPLETE, -20019, "data incomplete")                              \
-	X(SIGNATURE, -20020, "invalid signature")                             \
+#define BTT_ERRORS(X)                                         \
+	X(TRUNCATED, -20000, "input ended early")             \
+	X(MALFORMED, -20001, "malformed input")               \
+	X(NONCANONICAL, -20002, "non-canonical encoding")     \
+	X(LIMIT, -20003, "a limit was exceeded")              \
+	X(TRAILING, -20004, "trailing bytes after the value") \
+	X(DEPTH, -20005, "nesting too deep")                  \
+	X(TYPE, -20006, "value has the wrong type")           \
+	X(MISSING, -20007, "required field missing")          \
+	X(PATH, -20008, "unsafe file path")                   \
+	X(HASH, -20009, "hash mismatch")                      \
+	X(OVERFLOW, -20010, "arithmetic overflow")            \
+	X(NOSPACE, -20011, "output buffer limit reached")     \
+	X(USAGE, -20012, "bad usage")                         \
+	X(UNSUPPORTED, -20013, "not supported")               \
+	X(INVALID, -20014, "invalid argument")                \
+	X(NOTFOUND, -20015, "not found")                      \
+	X(CHECKSUM, -20016, "checksum mismatch")              \
+	X(CANCELLED, -20017, "cancelled")                     \
+	X(CRYPTO, -20018, "cryptographic library failure")    \
+	X(INCOMPLETE, -20019, "data incomplete")              \
+	X(SIGNATURE, -20020, "invalid signature")             \
 	X(AUTH, -20021, "wrong passphrase or tampered data")
 
 enum btt_err {

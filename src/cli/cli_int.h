@@ -33,8 +33,7 @@ void btt_cli_err(const char *cmd, const char *fmt, ...)
 /* Parses a whole argument as an unsigned decimal integer <= max, with an
  * optional binary suffix k, m, g, t (KiB...TiB) when `suffix` is true.
  * Returns false on any malformed input or overflow. */
-bool btt_cli_parse_u64(const char *s, uint64_t max, bool suffix,
-		       uint64_t *out);
+bool btt_cli_parse_u64(const char *s, uint64_t max, bool suffix, uint64_t *out);
 
 /* True when stdout/stderr is a terminal (progress bars only then). */
 bool btt_cli_isatty(int fd);

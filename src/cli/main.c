@@ -10,18 +10,23 @@
 #endif
 
 static const struct btt_cli_cmd commands[] = {
-	{ "create", btt_cmd_create, "make a .torrent file from a file or directory" },
-	{ "info", btt_cmd_info, "show what a .torrent file or magnet link holds" },
-	{ "verify", btt_cmd_verify, "check downloaded data against a .torrent" },
-	{ "wallet", btt_cmd_wallet, "keys and addresses in an encrypted keystore" },
+	{"create", btt_cmd_create,
+	 "make a .torrent file from a file or directory"},
+	{"info", btt_cmd_info,
+	 "show what a .torrent file or magnet link holds"},
+	{"verify", btt_cmd_verify, "check downloaded data against a .torrent"},
+	{"wallet", btt_cmd_wallet,
+	 "keys and addresses in an encrypted keystore"},
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: btt [-v|--verbose] [--log-level LEVEL] <command> [args]\n"
+	fprintf(f, "usage: btt [-v|--verbose] [--log-level LEVEL] <command> "
+		   "[args]\n"
 		   "       btt <command> --help\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-10s %s\n", commands[i].name,
+			commands[i].summary);
 }
 
 int main(int argc, char **argv)
@@ -35,12 +40,14 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--version")) {
 			printf("btt %s\n", BTT_VERSION);
 			return BTT_EXIT_OK;
-		} else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
+		} else if (!strcmp(argv[i], "-v") ||
+			   !strcmp(argv[i], "--verbose")) {
 			btt_log_level = BTT_LOG_DEBUG;
 		} else if (!strcmp(argv[i], "--log-level") && i + 1 < argc) {
 			int l = btt_log_level_parse(argv[++i]);
 			if (l < 0) {
-				fprintf(stderr, "btt: unknown log level '%s'\n", argv[i]);
+				fprintf(stderr, "btt: unknown log level '%s'\n",
+					argv[i]);
 				return BTT_EXIT_USAGE;
 			}
 			btt_log_level = l;

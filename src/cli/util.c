@@ -78,8 +78,9 @@ int btt_cli_read_file(const char *path, size_t max, uint8_t **out,
 	}
 	/* The size is only a hint (the file may change): read until EOF and
 	 * never past max + 1 bytes. */
-	cap = st.st_size > 0 && (uint64_t)st.st_size <= max ? (size_t)st.st_size + 1
-							     : 4096;
+	cap = st.st_size > 0 && (uint64_t)st.st_size <= max
+		      ? (size_t)st.st_size + 1
+		      : 4096;
 	buf = malloc(cap);
 	if (!buf) {
 		err = -ENOMEM;
