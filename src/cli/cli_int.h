@@ -7,7 +7,10 @@
 #define BTT_CLI_INT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include "core/wbuf.h"
 
 enum {
 	BTT_EXIT_OK = 0,
@@ -46,5 +49,18 @@ int btt_cli_read_file(const char *path, size_t max, uint8_t **out,
 /* Writes a file atomically: a temporary in the same directory, fsync,
  * rename. Returns 0 or a negative error. */
 int btt_cli_write_file(const char *path, const void *p, size_t n);
+
+/* Writes the buffer to stdout once it holds 64 KiB, or always when `all`
+ * (then flushes stdout too). Returns the buffer's sticky error, -EIO on a
+ * failed write, or 0. */
+int btt_cli_out_flush(struct btt_wbuf *w, bool all);
+
+/* Appends text for a terminal: valid UTF-8 without control bytes as it is,
+ * every other byte as \xNN. */
+void btt_cli_put_text(struct btt_wbuf *w, const char *s, size_t n);
+
+/* Appends a quoted RFC 8259 string; invalid UTF-8 becomes U+FFFD, so the
+ * output is always valid JSON. */
+void btt_cli_put_json(struct btt_wbuf *w, const char *s);
 
 #endif

@@ -22,8 +22,6 @@
 #include "core/log.h"
 #include "core/wbuf.h"
 
-#define FLUSH_AT (64u << 10)
-
 struct info_opts {
 	bool json;
 	bool verbose; /* show pad files */
@@ -45,79 +43,16 @@ static void usage(FILE *f)
 		   "Exit status: 0 ok, 1 failure, 2 bad usage or bad input.\n");
 }
 
-static int flush(struct btt_wbuf *w, bool all)
-{
-	if (btt_wbuf_err(w))
-		return btt_wbuf_err(w);
-	if ((all || w->len >= FLUSH_AT) && w->len) {
-		if (fwrite(w->buf, 1, w->len, stdout) != w->len)
-			return -EIO;
-		btt_wbuf_reset(w);
-	}
-	if (all && fflush(stdout) != 0)
-		return -EIO;
-	return 0;
-}
-
-/* Text for a terminal: valid UTF-8 and printable ASCII as they are,
- * everything else as \xNN. */
-static void put_text(struct btt_wbuf *w, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n;) {
-		uint8_t c = (uint8_t)s[i];
-		size_t k = btt_path_utf8_char(s + i, n - i);
-		if ((k == 1 && c >= 0x20 && c < 0x7f) || k > 1) {
-			btt_wbuf_put(w, s + i, k);
-			i += k;
-		} else {
-			btt_wbuf_printf(w, "\\x%02x", c);
-			i++;
-		}
-	}
-}
-
 static void put_ctext(struct btt_wbuf *w, const char *s)
 {
-	put_text(w, s, strlen(s));
-}
-
-/* An RFC 8259 string; invalid UTF-8 becomes U+FFFD so the output is
- * always valid JSON. */
-static void put_json(struct btt_wbuf *w, const char *s)
-{
-	size_t n = strlen(s);
-
-	btt_wbuf_put_u8(w, '"');
-	for (size_t i = 0; i < n;) {
-		uint8_t c = (uint8_t)s[i];
-		size_t k = btt_path_utf8_char(s + i, n - i);
-		if (k == 0) {
-			btt_wbuf_put_str(w, "\\ufffd");
-			i++;
-			continue;
-		}
-		if (c == '"' || c == '\\')
-			btt_wbuf_printf(w, "\\%c", c);
-		else if (c == '\n')
-			btt_wbuf_put_str(w, "\\n");
-		else if (c == '\t')
-			btt_wbuf_put_str(w, "\\t");
-		else if (c == '\r')
-			btt_wbuf_put_str(w, "\\r");
-		else if (c < 0x20 || c == 0x7f)
-			btt_wbuf_printf(w, "\\u%04x", c);
-		else
-			btt_wbuf_put(w, s + i, k);
-		i += k;
-	}
-	btt_wbuf_put_u8(w, '"');
+	btt_cli_put_text(w, s, strlen(s));
 }
 
 static void put_jkey(struct btt_wbuf *w, bool *first, const char *key)
 {
 	btt_wbuf_put_str(w, *first ? "{" : ",");
 	*first = false;
-	put_json(w, key);
+	btt_cli_put_json(w, key);
 	btt_wbuf_put_u8(w, ':');
 }
 
@@ -126,7 +61,7 @@ static void put_jstr(struct btt_wbuf *w, bool *first, const char *key,
 {
 	put_jkey(w, first, key);
 	if (v)
-		put_json(w, v);
+		btt_cli_put_json(w, v);
 	else
 		btt_wbuf_put_str(w, "null");
 }
@@ -153,7 +88,7 @@ static void put_jstrs(struct btt_wbuf *w, bool *first, const char *key,
 	for (uint32_t i = 0; i < n; i++) {
 		if (i)
 			btt_wbuf_put_u8(w, ',');
-		put_json(w, v[i]);
+		btt_cli_put_json(w, v[i]);
 	}
 	btt_wbuf_put_u8(w, ']');
 }
@@ -281,7 +216,8 @@ static int text_torrent(struct btt_wbuf *w, const struct btt_metainfo *mi,
 			put_ctext(w, f->symlink);
 		}
 		btt_wbuf_put_u8(w, '\n');
-		if ((++shown & 1023) == 0 && (rc = flush(w, false)) != 0)
+		if ((++shown & 1023) == 0 &&
+		    (rc = btt_cli_out_flush(w, false)) != 0)
 			return rc;
 	}
 	put_line(w, "magnet:", magnet);
@@ -318,7 +254,7 @@ static void json_trackers(struct btt_wbuf *w, bool *first,
 			btt_wbuf_put_str(w, i ? "],[" : "[");
 		else
 			btt_wbuf_put_u8(w, ',');
-		put_json(w, mi->trackers[i]);
+		btt_cli_put_json(w, mi->trackers[i]);
 	}
 	btt_wbuf_put_str(w, mi->num_trackers ? "]]" : "]");
 }
@@ -357,7 +293,8 @@ static int json_torrent(struct btt_wbuf *w, const struct btt_metainfo *mi,
 		if (i)
 			btt_wbuf_put_u8(w, ',');
 		json_file(w, &mi->files[i]);
-		if ((i & 1023) == 1023 && (rc = flush(w, false)) != 0)
+		if ((i & 1023) == 1023 &&
+		    (rc = btt_cli_out_flush(w, false)) != 0)
 			return rc;
 	}
 	btt_wbuf_put_u8(w, ']');
@@ -416,7 +353,7 @@ static void json_magnet(struct btt_wbuf *w, const struct btt_magnet *m,
 	btt_wbuf_put_u8(w, '[');
 	for (uint32_t i = 0; i < m->num_peers; i++) {
 		btt_wbuf_printf(w, "%s{\"host\":", i ? "," : "");
-		put_json(w, m->peers[i].host);
+		btt_cli_put_json(w, m->peers[i].host);
 		btt_wbuf_printf(w, ",\"port\":%u}", m->peers[i].port);
 	}
 	btt_wbuf_put_u8(w, ']');
@@ -548,7 +485,7 @@ int btt_cmd_info(int argc, char **argv)
 
 	if (rc >= 0)
 		return rc;
-	/* Flushed every FLUSH_AT bytes; one file line is at most a few
+	/* Flushed in 64 KiB chunks; one file line is at most a few
 	 * times BTT_METAINFO_MAX_PATH_LEN. */
 	btt_wbuf_init(&w, 64u << 20);
 	if (!strncasecmp(o.arg, "magnet:", 7))
@@ -556,7 +493,7 @@ int btt_cmd_info(int argc, char **argv)
 	else
 		rc = show_torrent(&o, &w);
 	if (rc == 0)
-		rc = flush(&w, true);
+		rc = btt_cli_out_flush(&w, true);
 	btt_wbuf_release(&w);
 	if (rc == BTT_EXIT_USAGE || rc == BTT_EXIT_FAIL)
 		return rc;

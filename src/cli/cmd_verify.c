@@ -29,7 +29,6 @@
 #include "core/wbuf.h"
 #include "io/pool.h"
 
-#define FLUSH_AT (64u << 10)
 #define BAR_WIDTH 24
 
 static const char cmd[] = "verify";
@@ -69,64 +68,6 @@ static void usage(FILE *f)
 		"corrupt\n"
 		"or of the wrong size, 2 bad usage or a bad torrent.\n",
 		BTT_POOL_MAX_THREADS);
-}
-
-static int flush(struct btt_wbuf *w, bool all)
-{
-	if (btt_wbuf_err(w))
-		return btt_wbuf_err(w);
-	if ((all || w->len >= FLUSH_AT) && w->len) {
-		if (fwrite(w->buf, 1, w->len, stdout) != w->len)
-			return -EIO;
-		btt_wbuf_reset(w);
-	}
-	if (all && fflush(stdout) != 0)
-		return -EIO;
-	return 0;
-}
-
-/* Text for a terminal: valid UTF-8 without control bytes as it is, any
- * other byte as \xNN. */
-static void put_text(struct btt_wbuf *w, const char *s)
-{
-	size_t n = strlen(s);
-
-	for (size_t i = 0; i < n;) {
-		uint8_t c = (uint8_t)s[i];
-		size_t k = btt_path_utf8_char(s + i, n - i);
-		if (k > 1 || (k == 1 && c >= 0x20 && c != 0x7f)) {
-			btt_wbuf_put(w, s + i, k);
-			i += k;
-		} else {
-			btt_wbuf_printf(w, "\\x%02x", c);
-			i++;
-		}
-	}
-}
-
-/* An RFC 8259 string. Invalid UTF-8 (possible only in the command-line
- * arguments echoed back) becomes U+FFFD so the output stays valid. */
-static void put_json(struct btt_wbuf *w, const char *s)
-{
-	size_t n = strlen(s);
-
-	btt_wbuf_put_u8(w, '"');
-	for (size_t i = 0; i < n;) {
-		uint8_t c = (uint8_t)s[i];
-		size_t k = btt_path_utf8_char(s + i, n - i);
-		if (!k) {
-			btt_wbuf_put_str(w, "\\ufffd");
-			k = 1;
-		} else if (c == '"' || c == '\\') {
-			btt_wbuf_printf(w, "\\%c", c);
-		} else if (c < 0x20 || c == 0x7f) {
-			btt_wbuf_printf(w, "\\u%04x", c);
-		} else {
-			btt_wbuf_put(w, s + i, k);
-		}
-		i += k;
-	}
-	btt_wbuf_put_u8(w, '"');
 }
 
 static void put_jkey(struct btt_wbuf *w, const char *key)
@@ -172,7 +113,7 @@ static void json_file(struct btt_wbuf *w, const struct btt_file *f,
 {
 	btt_wbuf_put_str(w, "{");
 	put_jkey(w, "path");
-	put_json(w, f->path);
+	btt_cli_put_json(w, f->path);
 	btt_wbuf_printf(w, ",\"length\":%llu,\"size_on_disk\":",
 			(unsigned long long)f->length);
 	if (vf->present)
@@ -185,7 +126,7 @@ static void json_file(struct btt_wbuf *w, const struct btt_file *f,
 			btt_verify_file_state_name(vf->state), vf->pieces,
 			vf->missing, vf->corrupt);
 	if (vf->err)
-		put_json(w, btt_strerror(vf->err));
+		btt_cli_put_json(w, btt_strerror(vf->err));
 	else
 		btt_wbuf_put_str(w, "null");
 	btt_wbuf_put_str(w, "}");
@@ -201,11 +142,11 @@ static int report_json(struct btt_wbuf *w, const struct verify_args *a,
 
 	btt_wbuf_put_str(w, "{");
 	put_jkey(w, "torrent");
-	put_json(w, a->torrent);
+	btt_cli_put_json(w, a->torrent);
 	btt_wbuf_put_str(w, ",\"dir\":");
-	put_json(w, a->dir);
+	btt_cli_put_json(w, a->dir);
 	btt_wbuf_put_str(w, ",\"name\":");
-	put_json(w, mi->name);
+	btt_cli_put_json(w, mi->name);
 	btt_wbuf_printf(w, ",\"version\":\"%s\"", version_name(mi->version));
 	if (mi->has_v1)
 		btt_wbuf_printf(w, ",\"info_hash_v1\":\"%s\"",
@@ -229,7 +170,7 @@ static int report_json(struct btt_wbuf *w, const struct verify_args *a,
 			btt_wbuf_put_u8(w, ',');
 		first = false;
 		json_file(w, &mi->files[f], &r->files[f]);
-		rc = flush(w, false);
+		rc = btt_cli_out_flush(w, false);
 	}
 	btt_wbuf_put_str(w, "]}\n");
 	return rc;
@@ -239,7 +180,7 @@ static void text_file(struct btt_wbuf *w, const struct btt_file *f,
 		      const struct btt_verify_file *vf)
 {
 	btt_wbuf_printf(w, "  %-9s ", btt_verify_file_state_name(vf->state));
-	put_text(w, f->path);
+	btt_cli_put_text(w, f->path, strlen(f->path));
 	if (vf->corrupt)
 		btt_wbuf_printf(w, "  (%u of %u pieces corrupt)", vf->corrupt,
 				vf->pieces);
@@ -263,7 +204,7 @@ static int report_text(struct btt_wbuf *w, const struct verify_args *a,
 	int rc = 0;
 
 	btt_wbuf_put_str(w, "name:    ");
-	put_text(w, mi->name);
+	btt_cli_put_text(w, mi->name, strlen(mi->name));
 	btt_wbuf_printf(w, " (%s, %u files, %llu bytes)\n",
 			version_name(mi->version), files,
 			(unsigned long long)mi->total_length);
@@ -279,7 +220,7 @@ static int report_text(struct btt_wbuf *w, const struct verify_args *a,
 		bad += vf->state != BTT_VERIFY_FILE_COMPLETE;
 		if (vf->state != BTT_VERIFY_FILE_COMPLETE || a->verbose)
 			text_file(w, &mi->files[f], vf);
-		rc = flush(w, false);
+		rc = btt_cli_out_flush(w, false);
 	}
 	if (r->ok)
 		btt_wbuf_printf(w, "ok: all %u pieces and %u files complete\n",
@@ -391,12 +332,12 @@ static int report(const struct verify_args *a, const struct btt_metainfo *mi,
 
 	if (a->quiet)
 		return 0;
-	/* Flushed every FLUSH_AT bytes; one file entry is at most a few
+	/* Flushed in 64 KiB chunks; one file entry is at most a few
 	 * times BTT_METAINFO_MAX_PATH_LEN. */
 	btt_wbuf_init(&w, 16u << 20);
 	rc = a->json ? report_json(&w, a, mi, r) : report_text(&w, a, mi, r);
 	if (!rc)
-		rc = flush(&w, true);
+		rc = btt_cli_out_flush(&w, true);
 	btt_wbuf_release(&w);
 	if (rc)
 		btt_cli_err(cmd, "cannot write output: %s", btt_strerror(rc));
