@@ -30,7 +30,11 @@ typedef void (*btt_pool_notify_fn)(void *notify_arg);
 /* Number of online CPUs (at least 1). */
 unsigned btt_pool_cpus(void);
 
-/* Creates a pool of `threads` workers (1..64). Returns 0 or an error. */
+#define BTT_POOL_MAX_THREADS 64
+
+/* Creates a pool of `threads` workers (1..BTT_POOL_MAX_THREADS). Returns 0,
+ * BTT_EINVALID for a count out of range, or a libuv error when a thread cannot
+ * be started. The calling thread becomes the owner. */
 int btt_pool_new(unsigned threads, struct btt_pool **out);
 
 /* Waits for queued and running jobs, runs their done callbacks, joins the
@@ -53,6 +57,10 @@ unsigned btt_pool_wait(struct btt_pool *pool);
 /* Jobs submitted whose done callback has not run yet. */
 size_t btt_pool_pending(const struct btt_pool *pool);
 
+/* Installs (fn) or removes (NULL) the notifier. It runs on a worker, with
+ * the pool's lock held, once per finished job: it must be quick and must
+ * not call into the pool. Once this returns the previous notifier is not
+ * called again. Owner thread. */
 void btt_pool_set_notify(struct btt_pool *pool, btt_pool_notify_fn fn,
 			 void *notify_arg);
 
