@@ -29,9 +29,7 @@
 
 /* The version in "created by" ("btt/<version>"); src/cli/main.c prints the
  * same macro for --version. */
-#ifndef BTT_VERSION
-#define BTT_VERSION "0.1.0"
-#endif
+#include "btt/version.h"
 
 /* Automatic piece length: the smallest power of two in
  * [BTT_CREATE_MIN_PIECE, BTT_CREATE_MAX_PIECE] that gives at most this

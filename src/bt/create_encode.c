@@ -56,6 +56,16 @@ static void put_path(struct btt_wbuf *w, const char *rel)
 	btt_benc_end(w);
 }
 
+/* BEP 47 attributes of a real file: only "x" is ever set (hidden and
+ * symlink files are not added). */
+static void put_exec(struct btt_wbuf *w, const struct create_file *f)
+{
+	if (!f->exec)
+		return;
+	btt_benc_cstr(w, "attr");
+	btt_benc_cstr(w, "x");
+}
+
 /* BEP 47 pad file as libtorrent names it: path [".pad", "<bytes>"]. */
 static void put_pad(struct btt_wbuf *w, uint64_t len)
 {
@@ -82,6 +92,7 @@ static void put_files_v1(const struct create_ctx *c, struct btt_wbuf *w)
 	for (uint32_t i = 0; i < c->nfiles; i++) {
 		const struct create_file *f = &c->files[i];
 		btt_benc_dict(w);
+		put_exec(w, f);
 		btt_benc_cstr(w, "length");
 		btt_benc_int(w, (int64_t)f->size);
 		btt_benc_cstr(w, "path");
@@ -99,6 +110,7 @@ static void put_leaf(struct btt_wbuf *w, const struct create_file *f)
 	btt_benc_dict(w);
 	btt_benc_str(w, "", 0);
 	btt_benc_dict(w);
+	put_exec(w, f);
 	btt_benc_cstr(w, "length");
 	btt_benc_int(w, (int64_t)f->size);
 	if (f->size) {
@@ -144,6 +156,10 @@ static void put_info(const struct create_ctx *c, struct btt_wbuf *w)
 	bool v1 = c->version & BTT_CREATE_V1, v2 = c->version & BTT_CREATE_V2;
 
 	btt_benc_dict(w);
+	/* A single file's attributes sit in the info dict itself (v1 view);
+	 * "attr" sorts before every other info key. */
+	if (v1 && c->single)
+		put_exec(w, &c->files[0]);
 	if (v2)
 		put_file_tree(c, w);
 	if (v1 && !c->single)

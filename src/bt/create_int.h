@@ -23,6 +23,7 @@ struct create_file {
 	char *rel;	 /* relative path joined with '/'; single file: name */
 	char *open_path; /* what open() gets */
 	uint64_t size;
+	bool exec;	      /* owner may execute it: BEP 47 attr "x" */
 	uint64_t offset;      /* in the piece stream */
 	uint32_t first_piece; /* pieces holding its bytes (size > 0) */
 	uint32_t last_piece;

@@ -65,8 +65,9 @@ static int file_cmp(const void *a, const void *b)
 }
 
 static int add_file(struct create_ctx *c, char *rel, char *open_path,
-		    uint64_t size)
+		    const struct stat *st)
 {
+	uint64_t size = (uint64_t)st->st_size;
 	struct create_file *f;
 
 	if (c->nfiles >= BTT_METAINFO_MAX_FILES ||
@@ -91,6 +92,8 @@ static int add_file(struct create_ctx *c, char *rel, char *open_path,
 	f->rel = rel;
 	f->open_path = open_path;
 	f->size = size;
+	/* libtorrent marks a file executable by the owner bit alone. */
+	f->exec = (st->st_mode & S_IXUSR) != 0;
 	f->fd = -1;
 	c->total += size;
 	return 0;
@@ -206,7 +209,7 @@ static int walk_entry(struct create_ctx *c, struct dir_stack *stack, int dfd,
 		stack_push(stack, child);
 		return 0;
 	}
-	return add_file(c, child, open_path, (uint64_t)st.st_size);
+	return add_file(c, child, open_path, &st);
 }
 
 static int walk_one_dir(struct create_ctx *c, struct dir_stack *stack,
@@ -281,8 +284,7 @@ int btt_bt_create_walk(struct create_ctx *c)
 		return err;
 	if (S_ISREG(st.st_mode)) {
 		c->single = true;
-		return add_file(c, xstrdup(c->name), xstrdup(path),
-				(uint64_t)st.st_size);
+		return add_file(c, xstrdup(c->name), xstrdup(path), &st);
 	}
 	if ((err = walk_tree(c)))
 		return err;

@@ -5,9 +5,7 @@
 #include "cli/cli_int.h"
 #include "core/log.h"
 
-#ifndef BTT_VERSION
-#define BTT_VERSION "0.1.0"
-#endif
+#include "btt/version.h"
 
 static const struct btt_cli_cmd commands[] = {
 	{"create", btt_cmd_create,

@@ -123,6 +123,9 @@ def show(h):
     print(str(h.v1) if mode != 'v2' else '-', str(h.v2) if mode != 'v1' else '-')
 if len(sys.argv) > 4:
     show(lt.torrent_info(sys.argv[4]).info_hashes()); sys.exit(0)
+def xflag(p):
+    # what lt.add_files records: the owner's execute bit
+    return lt.file_flags_t.flag_executable if os.stat(p).st_mode & 0o100 else 0
 fs = lt.file_storage()
 if os.path.isdir(path):
     name, rels = os.path.basename(path), []
@@ -131,9 +134,11 @@ if os.path.isdir(path):
     # v1 keeps the order given; use ours (component order)
     rels.sort(key=lambda r: [c.encode() for c in r.split('/')])
     for r in rels:
-        fs.add_file(name + '/' + r, os.path.getsize(os.path.join(path, r)))
+        full = os.path.join(path, r)
+        fs.add_file(name + '/' + r, os.path.getsize(full), flags=xflag(full))
 else:
-    fs.add_file(os.path.basename(path), os.path.getsize(path))
+    fs.add_file(os.path.basename(path), os.path.getsize(path),
+                flags=xflag(path))
 flags = {'v1': lt.create_torrent.v1_only, 'v2': lt.create_torrent.v2_only,
          'hybrid': 0}[mode]
 ct = lt.create_torrent(fs, pl, flags=flags)
@@ -144,9 +149,11 @@ EOF
 	head -c 70000 /dev/urandom >"$T/lt/a/x"
 	head -c 16384 /dev/urandom >"$T/lt/a.b/y"
 	printf 1 >"$T/lt/z"
+	chmod +x "$T/lt/z" # BEP 47 attr "x"
 	: >"$T/lt/empty"
 	cp "$T/lt/a/x" "$T/lt/dup"
 	head -c 300001 /dev/urandom >"$T/single.bin"
+	chmod +x "$T/single.bin"
 	for src in single.bin lt; do
 		for mode in v1 v2 hybrid; do
 			for pl in 16384 65536; do
