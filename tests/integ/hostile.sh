@@ -45,7 +45,7 @@ if command -v python3 >/dev/null 2>&1 &&
 		check "$f"
 	done
 else
-	echo "ok - large hostile files # SKIP python3 unavailable"
+	echo "not ok - large hostile files (python3 unavailable)"
 fi
 
 # A missing file is bad input too, with the system's message.
