@@ -33,7 +33,7 @@ fuzz: deps
 	@echo "fuzzers in build/fuzz/fuzzers/; run: scripts/fuzz.sh NAME SECONDS"
 
 bench: deps
-	@$(MAKE) --no-print-directory OPT="-O3 -g" all $(BENCH_BINS)
+	@$(MAKE) --no-print-directory all $(BENCH_BINS)
 	@BUILD=$(BUILD) sh bench/run.sh
 
 demo: deps
