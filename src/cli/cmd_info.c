@@ -196,7 +196,8 @@ static int text_torrent(struct btt_wbuf *w, const struct btt_metainfo *mi,
 	put_label(w, "files:");
 	btt_wbuf_printf(w, "%u", mi->num_files - mi->num_pad_files);
 	if (mi->num_pad_files)
-		btt_wbuf_printf(w, " (and %u pad files%s)", mi->num_pad_files,
+		btt_wbuf_printf(w, " (and %u pad file%s%s)", mi->num_pad_files,
+				mi->num_pad_files == 1 ? "" : "s",
 				o->verbose ? "" : ", hidden");
 	btt_wbuf_put_u8(w, '\n');
 	for (uint32_t i = 0; i < mi->num_files; i++) {

@@ -205,8 +205,8 @@ static int report_text(struct btt_wbuf *w, const struct verify_args *a,
 
 	btt_wbuf_put_str(w, "name:    ");
 	btt_cli_put_text(w, mi->name, strlen(mi->name));
-	btt_wbuf_printf(w, " (%s, %u files, %llu bytes)\n",
-			version_name(mi->version), files,
+	btt_wbuf_printf(w, " (%s, %u file%s, %llu bytes)\n",
+			version_name(mi->version), files, files == 1 ? "" : "s",
 			(unsigned long long)mi->total_length);
 	btt_wbuf_printf(w,
 			"pieces:  %u complete, %u missing, %u corrupt of %u "
@@ -223,8 +223,10 @@ static int report_text(struct btt_wbuf *w, const struct verify_args *a,
 		rc = btt_cli_out_flush(w, false);
 	}
 	if (r->ok)
-		btt_wbuf_printf(w, "ok: all %u pieces and %u files complete\n",
-				r->num_pieces, files);
+		btt_wbuf_printf(w,
+				"ok: all %u piece%s and %u file%s complete\n",
+				r->num_pieces, r->num_pieces == 1 ? "" : "s",
+				files, files == 1 ? "" : "s");
 	else
 		btt_wbuf_printf(w,
 				"FAILED: %u of %u pieces not complete, %u of "
