@@ -37,9 +37,62 @@
 #define BTT_MAGNET_MAX_PEERS 64
 #define BTT_MAGNET_MAX_SELECT 4096 /* so= ranges */
 
+/* trackers: HTTP announce/scrape bodies and UDP datagrams (BEP 3, 15, 48).
+ * A compact response of BTT_TRACKER_MAX_PEERS peers is 12 KiB; one with
+ * dict peers (7 bencode values each) about 140 KiB, so the size and item
+ * caps admit that with room while keeping a hostile body cheap. */
+#define BTT_TRACKER_MAX_RESPONSE (256u << 10) /* HTTP body bytes */
+#define BTT_TRACKER_MAX_ITEMS 16384u	      /* bencode values in a body */
+#define BTT_TRACKER_MAX_DEPTH 8		      /* the format needs 3 */
+#define BTT_TRACKER_MAX_PEERS 2000u    /* distinct peers kept from one reply */
+#define BTT_TRACKER_MAX_MESSAGE 200    /* bytes of failure/warning text kept */
+#define BTT_TRACKER_MAX_ID 128	       /* `tracker id` bytes echoed back */
+#define BTT_TRACKER_MAX_URL 8192       /* a built announce or scrape URL */
+#define BTT_TRACKER_MAX_SCRAPE 74      /* info-hashes in one scrape (BEP 15) */
+#define BTT_TRACKER_MIN_INTERVAL 60    /* s: floor on interval/min interval */
+#define BTT_TRACKER_MAX_INTERVAL 21600 /* s: cap on interval/min interval */
+
 /* btt create */
 #define BTT_CREATE_MIN_PIECE (16u << 10)
 #define BTT_CREATE_MAX_PIECE (16u << 20)
+
+/* fast resume files (read back from disk, so untrusted): a bitfield of at
+ * most BTT_METAINFO_MAX_PIECES bits (1 MiB) and 16 bytes per file for at
+ * most BTT_METAINFO_MAX_FILES files (16 MiB), with room for the keys; the
+ * format needs 11 bencode values */
+#define BTT_RESUME_MAX_SIZE (18u << 20)
+#define BTT_RESUME_MAX_ITEMS 64u
+
+/* peer wire protocol (BEP 3, 6, 52): the parser checks a length prefix
+ * against these before it buffers a byte of the body, so a hostile 4 GiB
+ * prefix costs nothing (docs/wire.md says why each value). A peer's PIECE
+ * answers our own 16 KiB requests; REQUEST lengths we serve go up to
+ * 128 KiB (rTorrent asks that much; libtorrent and Transmission 16 KiB).
+ * BTT_WIRE_MAX_BITFIELD admits a bitfield sent before the piece count is
+ * known (magnet); BTT_WIRE_MAX_MSG is the largest cap, checked on the
+ * prefix alone. */
+#define BTT_WIRE_MAX_BLOCK 16384	   /* PIECE payload we accept */
+#define BTT_WIRE_MAX_REQUEST (128u << 10)  /* REQUEST length we serve */
+#define BTT_WIRE_MAX_EXTENDED (256u << 10) /* BEP 10 message */
+#define BTT_WIRE_MAX_UNKNOWN (256u << 10)  /* unknown id, skipped */
+#define BTT_WIRE_MAX_HASHES 576		   /* BEP 52 HASHES: 512 + proof */
+#define BTT_WIRE_MAX_BITFIELD (1u + BTT_METAINFO_MAX_PIECES / 8u)
+#define BTT_WIRE_MAX_MSG BTT_WIRE_MAX_BITFIELD
+#define BTT_WIRE_BUF_KEEP (32u << 10) /* gather buffer kept after use */
+
+/* BEP 6 allowed-fast sets and BEP 10 extension handshakes */
+#define BTT_FAST_MAX_K 64	 /* pieces in one allowed-fast set */
+#define BTT_EXT_HS_MAX_DEPTH 8	 /* bencode nesting in a handshake */
+#define BTT_EXT_HS_MAX_ITEMS 512 /* bencode values in a handshake */
+#define BTT_EXT_MAX_M 64	 /* names in the m dictionary */
+#define BTT_EXT_MAX_NAME 64	 /* bytes in one extension name */
+#define BTT_EXT_MAX_V 128	 /* bytes of the client name kept */
+#define BTT_EXT_MAX_REQQ 65536	 /* reqq is clamped to this */
+
+/* piece picker: peers (bitfields, haves) counted for one piece, seeds
+ * apart. Connection limits keep it far lower; this cap bounds the
+ * picker's availability buckets (7 * 4 bytes per level) whatever they say */
+#define BTT_PICKER_MAX_AVAIL 65535u
 
 /* text codecs (addresses, keys, magnet hashes) */
 #define BTT_BASE58_MAX_BYTES 128 /* binary in: 64-byte keys with room */
@@ -48,6 +101,30 @@
 /* ledger transactions (peers, RPC clients, blocks) */
 #define BTT_TX_MAX_PAYLOAD 16384 /* bytes after the u32 payload length */
 #define BTT_TX_MAX_TRANSFERS 256 /* recipients in one multi-transfer */
+
+/* ledger module records (state, tx payloads) and the genesis file, which is
+ * operator-supplied JSON parsed as untrusted input */
+#define BTT_VESTING_MAX_PERIODS 64    /* tranches of one periodic schedule */
+#define BTT_MULTISIG_MAX_KEYS 5	      /* weighted keys of one account (TRON) */
+#define BTT_MULTISIG_MAX_ACTION 16000 /* proposed action payload bytes */
+#define BTT_GENESIS_MAX_SIZE (1u << 20) /* whole JSON file */
+#define BTT_GENESIS_MAX_DEPTH 8		/* JSON nesting; the format needs 6 */
+#define BTT_GENESIS_MAX_BUCKETS 32	/* allocation buckets */
+#define BTT_GENESIS_MAX_VALIDATORS 64	/* genesis validator set */
+#define BTT_GENESIS_MAX_NAME 32		/* bytes in a bucket name */
+
+/* ledger state records (written by execution of untrusted transactions,
+ * read back from disk) and state proofs (from RPC peers, to light
+ * clients). The largest record today is a multisig proposal (about
+ * 16 KiB). A proof is 3 + 32 + 32 * depth bytes plus 64 for another
+ * key's leaf; the longest possible is that at depth 255. */
+#define BTT_STATE_MAX_KEY 64		/* bytes of a module record key */
+#define BTT_STATE_MAX_VALUE (64u << 10) /* bytes of a module record */
+#define BTT_SMT_MAX_PROOF (3 + 32 + 255 * 32 + 64) /* 8259 bytes */
+
+/* HTTP client (trackers, web seeds): the body cap is the caller's, per
+ * request; redirects are followed only this many times */
+#define BTT_HTTP_MAX_REDIRECTS 5
 
 /* wallet: key files are read from disk but parsed as untrusted bytes; the
  * KDF caps stop a planted file from demanding hours or gigabytes */
