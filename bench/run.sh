@@ -9,23 +9,28 @@
 set -u
 BUILD=${BUILD:-build}
 
-# Add new benchmarks here (bench/bench_<name>.sh), in the order to run.
-BENCHES="create"
+# Add new benchmarks here, in the order to run: bench/bench_<name>.sh is
+# run with sh, bench/bench_<name>.c is built by `make bench` into
+# $BUILD/bench/bench_<name> and run directly.
+BENCHES="create picker"
 
 [ $# -gt 0 ] && BENCHES="$*"
 out=$BUILD/bench-results
 mkdir -p "$out"
 failed=""
 for b in $BENCHES; do
-	script=bench/bench_$b.sh
 	echo "=== bench $b ($(date -u +%Y-%m-%dT%H:%M:%SZ))"
-	if [ ! -f "$script" ]; then
-		echo "bench/run.sh: $script missing" >&2
+	if [ -f "bench/bench_$b.sh" ]; then
+		set -- sh "bench/bench_$b.sh"
+	elif [ -x "$BUILD/bench/bench_$b" ]; then
+		set -- "$BUILD/bench/bench_$b"
+	else
+		echo "bench/run.sh: no bench/bench_$b.sh or $BUILD/bench/bench_$b" >&2
 		failed="$failed $b"
 		continue
 	fi
-	# keep the script's status through the pipe into tee
-	{ BUILD=$BUILD sh "$script" 2>&1; echo $? >"$out/$b.rc"; } |
+	# keep the benchmark's status through the pipe into tee
+	{ BUILD=$BUILD "$@" 2>&1; echo $? >"$out/$b.rc"; } |
 		tee "$out/$b.txt"
 	[ "$(cat "$out/$b.rc")" = 0 ] || failed="$failed $b"
 	rm -f "$out/$b.rc"
