@@ -14,4 +14,4 @@ ledger_DEPS  := crypto core
 cli_DEPS     := bt ledger wallet bencode crypto io core
 
 # Libraries every link gets, from pkg-config.
-PKGS := libuv libcrypto libsecp256k1 libsodium lmdb jansson
+PKGS := libuv libcurl libcrypto libsecp256k1 libsodium lmdb jansson
