@@ -28,6 +28,7 @@ int btt_cmd_create(int argc, char **argv);
 int btt_cmd_info(int argc, char **argv);
 int btt_cmd_verify(int argc, char **argv);
 int btt_cmd_wallet(int argc, char **argv);
+int btt_cmd_chain(int argc, char **argv);
 
 /* Prints "btt <cmd>: <message>" to stderr. */
 void btt_cli_err(const char *cmd, const char *fmt, ...)

@@ -15,6 +15,8 @@ static const struct btt_cli_cmd commands[] = {
 	{"verify", btt_cmd_verify, "check downloaded data against a .torrent"},
 	{"wallet", btt_cmd_wallet,
 	 "keys and addresses in an encrypted keystore"},
+	{"chain", btt_cmd_chain,
+	 "the BTT ledger: make and check a genesis file"},
 };
 
 static void usage(FILE *f)
