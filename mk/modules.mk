@@ -2,7 +2,7 @@
 # (DESIGN.md: dependencies point down). Unit tests of a module link only the
 # module and its dependencies, so an upward call fails to link.
 
-MODULES := core io crypto bencode bt wallet ledger cli
+MODULES := core io crypto bencode bt wallet ledger rpc node cli
 
 core_DEPS    :=
 io_DEPS      := core
@@ -11,7 +11,9 @@ bencode_DEPS := core
 bt_DEPS      := bencode crypto io core
 wallet_DEPS  := crypto core
 ledger_DEPS  := crypto core
-cli_DEPS     := bt ledger wallet bencode crypto io core
+rpc_DEPS     := io core
+node_DEPS    := rpc ledger wallet crypto io core
+cli_DEPS     := node rpc bt ledger wallet bencode crypto io core
 
 # Libraries every link gets, from pkg-config.
 PKGS := libuv libcurl libcrypto libsecp256k1 libsodium lmdb jansson
