@@ -16,4 +16,4 @@ node_DEPS    := rpc ledger wallet crypto io core
 cli_DEPS     := node rpc bt ledger wallet bencode crypto io core
 
 # Libraries every link gets, from pkg-config.
-PKGS := libuv libcurl libcrypto libsecp256k1 libsodium lmdb jansson
+PKGS := libuv libcurl libcrypto libsecp256k1 libsodium lmdb jansson libmicrohttpd
