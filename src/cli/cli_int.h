@@ -64,4 +64,22 @@ void btt_cli_put_text(struct btt_wbuf *w, const char *s, size_t n);
  * output is always valid JSON. */
 void btt_cli_put_json(struct btt_wbuf *w, const char *s);
 
+/* Progress of a long job on stderr: a bar redrawn in place on a terminal,
+ * plain lines once a second with `verbose` off a terminal, nothing when
+ * `quiet`. */
+struct btt_cli_progress {
+	const char *label;
+	bool tty, on, drawn;
+	uint64_t start_ns, last_ns;
+};
+
+void btt_cli_progress_init(struct btt_cli_progress *p, const char *label,
+			   bool quiet, bool verbose);
+/* Starts the rate clock again (after a slow set-up step). */
+void btt_cli_progress_restart(struct btt_cli_progress *p);
+void btt_cli_progress_update(struct btt_cli_progress *p, uint64_t done,
+			     uint64_t total);
+/* Ends the bar's line on a terminal. */
+void btt_cli_progress_end(struct btt_cli_progress *p);
+
 #endif

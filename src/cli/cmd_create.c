@@ -17,7 +17,6 @@
 #include "bt/create.h"
 #include "btt/err.h"
 #include "cli/cli_int.h"
-#include "core/clock.h"
 #include "core/codec.h"
 #include "core/limits.h"
 #include "core/log.h"
@@ -34,9 +33,7 @@ struct create_args {
 	int exit_code; /* set when a callback already reported a failure */
 	bool force, quiet, verbose;
 	/* progress display */
-	bool tty;
-	uint64_t start_ns, last_ns;
-	bool drawn;
+	struct btt_cli_progress progress;
 };
 
 static void usage(FILE *f)
@@ -84,32 +81,7 @@ static void on_warn(void *arg, const char *path, const char *why)
 static void on_progress(void *arg, uint64_t done, uint64_t total)
 {
 	struct create_args *a = arg;
-	uint64_t now = btt_clock_now_ns(), el;
-	double pct, rate, eta;
-
-	if (a->quiet || (!a->tty && !a->verbose))
-		return;
-	/* ten redraws a second on a terminal, one line a second otherwise */
-	if (done < total &&
-	    now - a->last_ns < (a->tty ? 100000000ull : 1000000000ull))
-		return;
-	a->last_ns = now;
-	el = now - a->start_ns;
-	pct = total ? 100.0 * (double)done / (double)total : 100.0;
-	rate = el ? (double)done / ((double)el / 1e9) : 0;
-	eta = rate > 0 ? (double)(total - done) / rate : 0;
-	if (a->tty) {
-		char bar[21];
-		unsigned fill = (unsigned)(pct / 5);
-		for (unsigned i = 0; i < 20; i++)
-			bar[i] = i < fill ? '#' : '.';
-		bar[20] = '\0';
-		fprintf(stderr, "\r[%s] ", bar);
-	}
-	fprintf(stderr, "hashing %5.1f%%  %8.1f MB/s  ETA %3u:%02u%s", pct,
-		rate / 1e6, (unsigned)(eta / 60), (unsigned)eta % 60,
-		a->tty ? "" : "\n");
-	a->drawn = true;
+	btt_cli_progress_update(&a->progress, done, total);
 }
 
 static int add_url(const char ***list, size_t *n, const char *url)
@@ -273,7 +245,7 @@ static int on_ready(void *arg, const char *name, uint64_t total)
 	}
 	close(fd);
 	unlink(tmp);
-	a->start_ns = a->last_ns = btt_clock_now_ns();
+	btt_cli_progress_restart(&a->progress);
 	return 0;
 }
 
@@ -314,10 +286,9 @@ int btt_cmd_create(int argc, char **argv)
 	a.o.warn = on_warn;
 	a.o.ready = on_ready;
 	a.o.cb_arg = &a;
-	a.tty = btt_cli_isatty(2);
+	btt_cli_progress_init(&a.progress, "hashing", a.quiet, a.verbose);
 	err = btt_bt_create(&a.o, &res);
-	if (a.drawn && a.tty)
-		fputc('\n', stderr);
+	btt_cli_progress_end(&a.progress);
 	if (err) {
 		if (!a.exit_code) {
 			btt_cli_err(cmd, "%s", res.msg);

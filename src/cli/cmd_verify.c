@@ -22,14 +22,11 @@
 #include "bt/verify.h"
 #include "btt/err.h"
 #include "cli/cli_int.h"
-#include "core/clock.h"
 #include "core/codec.h"
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/wbuf.h"
 #include "io/pool.h"
-
-#define BAR_WIDTH 24
 
 static const char cmd[] = "verify";
 
@@ -38,9 +35,7 @@ struct verify_args {
 	const char *dir;
 	struct btt_verify_opts o;
 	bool json, quiet, verbose;
-	/* progress display */
-	bool tty, drawn;
-	uint64_t start_ns, last_ns;
+	struct btt_cli_progress progress;
 };
 
 static void usage(FILE *f)
@@ -83,29 +78,7 @@ static const char *version_name(int v)
 static void on_progress(void *arg, uint64_t done, uint64_t total)
 {
 	struct verify_args *a = arg;
-	uint64_t now = btt_clock_now_ns(), el = now - a->start_ns;
-	double frac, rate, eta;
-	char bar[BAR_WIDTH + 1];
-	unsigned fill;
-
-	if (a->quiet || (!a->tty && !a->verbose))
-		return;
-	/* ten redraws a second on a terminal, a line a second otherwise */
-	if (done < total &&
-	    now - a->last_ns < (a->tty ? 100000000ull : 1000000000ull))
-		return;
-	a->last_ns = now;
-	frac = total ? (double)done / (double)total : 1.0;
-	rate = el ? (double)done / ((double)el / 1e9) : 0;
-	eta = rate > 0 ? (double)(total - done) / rate : 0;
-	fill = (unsigned)(frac * BAR_WIDTH);
-	for (unsigned i = 0; i < BAR_WIDTH; i++)
-		bar[i] = i < fill ? '#' : '.';
-	bar[BAR_WIDTH] = 0;
-	fprintf(stderr, "%sverifying [%s] %5.1f%%  %8.1f MB/s  ETA %3u:%02u%s",
-		a->tty ? "\r" : "", bar, 100.0 * frac, rate / 1e6,
-		(unsigned)(eta / 60), (unsigned)eta % 60, a->tty ? "" : "\n");
-	a->drawn = true;
+	btt_cli_progress_update(&a->progress, done, total);
 }
 
 static void json_file(struct btt_wbuf *w, const struct btt_file *f,
@@ -364,11 +337,9 @@ int btt_cmd_verify(int argc, char **argv)
 		return rc;
 	a.o.progress = on_progress;
 	a.o.progress_arg = &a;
-	a.tty = btt_cli_isatty(2);
-	a.start_ns = a.last_ns = btt_clock_now_ns();
+	btt_cli_progress_init(&a.progress, "verifying", a.quiet, a.verbose);
 	rc = btt_verify_run(&mi, a.dir, &a.o, &res);
-	if (a.drawn && a.tty)
-		fputc('\n', stderr);
+	btt_cli_progress_end(&a.progress);
 	if (rc) {
 		char shown[256];
 		btt_log_escape(a.dir, strlen(a.dir), shown, sizeof(shown));
