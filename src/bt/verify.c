@@ -4,7 +4,8 @@
  * of consecutive pieces and keeps at most two per worker in flight. A job
  * walks its byte range with the layout iterator, preads each file extent
  * into its own buffer in chunks and feeds the bytes to the hashers of the
- * piece they belong to (pad files feed zeros from a static buffer).
+ * piece they belong to (pad files feed zeros from a static buffer). The
+ * hashing itself is bt/piecehash.h, shared with the storage's rechecks.
  *
  * File descriptors: a file touched by two jobs must cross a job boundary,
  * so it holds the first or the last byte of each job touching it. The
@@ -24,10 +25,9 @@
 #include <unistd.h>
 
 #include "bt/layout.h"
+#include "bt/piecehash.h"
 #include "bt/verify.h"
 #include "btt/err.h"
-#include "crypto/hash.h"
-#include "crypto/merkle.h"
 #include "io/pool.h"
 
 #define JOB_BYTES (4u << 20) /* stream bytes per job, at least a piece */
@@ -40,14 +40,8 @@ struct vrun;
 
 /* The piece a job is hashing. */
 struct phash {
-	uint32_t p;
-	bool active;
+	struct btt_piece_hash h;
 	bool missing;
-	bool overflow; /* more v2 leaves than a piece can have */
-	struct btt_sha1 sha1;
-	struct btt_sha256 blk; /* the current partial 16 KiB block */
-	size_t blk_fill;
-	size_t nleaves;
 };
 
 struct vjob {
@@ -110,104 +104,38 @@ const char *btt_verify_file_state_name(enum btt_verify_file_state s)
 
 /* ---- hashing one piece (worker) ---- */
 
-static void leaf_feed(struct vjob *j, const uint8_t *p, size_t n)
-{
-	struct phash *ph = &j->ph;
-
-	while (n) {
-		size_t take;
-		if (ph->nleaves >= j->max_leaves) {
-			ph->overflow = true;
-			return;
-		}
-		if (!ph->blk_fill && n >= BTT_MERKLE_BLOCK) {
-			btt_sha256(p, BTT_MERKLE_BLOCK,
-				   j->leaves[ph->nleaves++]);
-			p += BTT_MERKLE_BLOCK;
-			n -= BTT_MERKLE_BLOCK;
-			continue;
-		}
-		if (!ph->blk_fill)
-			btt_sha256_init(&ph->blk);
-		take = BTT_MERKLE_BLOCK - ph->blk_fill;
-		take = take < n ? take : n;
-		btt_sha256_update(&ph->blk, p, take);
-		ph->blk_fill += take;
-		p += take;
-		n -= take;
-		if (ph->blk_fill == BTT_MERKLE_BLOCK) {
-			btt_sha256_final(&ph->blk, j->leaves[ph->nleaves++]);
-			ph->blk_fill = 0;
-		}
-	}
-}
-
 static void piece_begin(struct vjob *j, uint32_t p)
 {
-	struct phash *ph = &j->ph;
-
-	memset(ph, 0, sizeof(*ph));
-	ph->p = p;
-	ph->active = true;
-	if (j->run->mi->has_v1)
-		btt_sha1_init(&ph->sha1);
-}
-
-static bool v2_matches(struct vjob *j)
-{
-	struct phash *ph = &j->ph;
-	uint8_t want[32], root[32];
-	size_t width;
-
-	if (ph->blk_fill) {
-		if (ph->nleaves < j->max_leaves)
-			btt_sha256_final(&ph->blk, j->leaves[ph->nleaves++]);
-		else
-			btt_sha256_release(&ph->blk);
-		ph->blk_fill = 0;
-	}
-	if (ph->overflow || !ph->nleaves ||
-	    btt_metainfo_piece_hash_v2(j->run->mi, ph->p, want, &width) ||
-	    width < ph->nleaves)
-		return false;
-	if (btt_merkle_root(j->leaves, ph->nleaves, width, NULL, root))
-		return false;
-	return memcmp(root, want, 32) == 0;
+	btt_piece_hash_begin(&j->ph.h, j->run->mi, p, j->leaves, j->max_leaves);
+	j->ph.missing = false;
 }
 
 static void piece_end(struct vjob *j)
 {
-	const struct btt_metainfo *mi = j->run->mi;
 	struct phash *ph = &j->ph;
-	uint8_t digest[BTT_SHA1_LEN];
-	bool ok = true;
+	uint32_t p = ph->h.piece;
+	bool ok = false;
 
-	if (!ph->active)
+	if (!ph->h.active)
 		return;
-	ph->active = false;
-	if (mi->has_v1) {
-		btt_sha1_final(&ph->sha1, digest);
-		ok = memcmp(digest, btt_metainfo_piece_hash_v1(mi, ph->p),
-			    BTT_SHA1_LEN) == 0;
-	}
-	if (mi->has_v2 && !ph->missing)
-		ok = v2_matches(j) && ok;
-	else if (ph->blk_fill)
-		btt_sha256_release(&ph->blk);
-	j->run->res->piece[ph->p] = ph->missing ? BTT_VERIFY_PIECE_MISSING
-				    : ok	? BTT_VERIFY_PIECE_COMPLETE
-						: BTT_VERIFY_PIECE_CORRUPT;
+	if (ph->missing)
+		btt_piece_hash_cancel(&ph->h);
+	else
+		ok = btt_piece_hash_end(&ph->h);
+	j->run->res->piece[p] = ph->missing ? BTT_VERIFY_PIECE_MISSING
+				: ok	    ? BTT_VERIFY_PIECE_COMPLETE
+					    : BTT_VERIFY_PIECE_CORRUPT;
 }
 
 /* Makes piece p the active one, finishing every piece before it (a piece
  * that received no bytes is judged on empty input). */
 static void piece_goto(struct vjob *j, uint32_t p)
 {
-	uint32_t q = j->ph.active ? j->ph.p : j->first;
+	uint32_t q = j->ph.h.active ? j->ph.h.piece : j->first;
 
-	if (j->ph.active && q == p)
+	if (j->ph.h.active && q == p)
 		return;
-	if (j->ph.active) {
+	if (j->ph.h.active) {
 		piece_end(j);
 		q++;
 	}
@@ -222,7 +150,6 @@ static void piece_goto(struct vjob *j, uint32_t p)
 static void feed(struct vjob *j, uint64_t pos, const uint8_t *data, uint64_t n,
 		 bool pad)
 {
-	const struct btt_metainfo *mi = j->run->mi;
 	uint64_t plen = j->run->layout.piece_length;
 
 	while (n) {
@@ -230,15 +157,11 @@ static void feed(struct vjob *j, uint64_t pos, const uint8_t *data, uint64_t n,
 		uint64_t take = (uint64_t)(p + 1) * plen - pos;
 		take = take < n ? take : n;
 		piece_goto(j, p);
-		if (!data) {
+		if (!data)
 			j->ph.missing = true;
-		} else if (!j->ph.missing) {
-			if (mi->has_v1)
-				btt_sha1_update(&j->ph.sha1, data,
-						(size_t)take);
-			if (mi->has_v2 && !pad)
-				leaf_feed(j, data, (size_t)take);
-		}
+		else if (!j->ph.missing)
+			btt_piece_hash_update(&j->ph.h, data, (size_t)take,
+					      pad);
 		if (data)
 			data += take;
 		pos += take;
@@ -463,7 +386,7 @@ static void job_submit(struct vrun *r, struct vjob *j)
 	j->priv_fd = -1;
 	j->bytes_read = 0;
 	j->err = 0;
-	j->ph.active = false;
+	j->ph.h.active = false;
 	j->busy = true;
 	btt_pool_submit(r->pool, BTT_POOL_LOW, job_work, job_done, j);
 }
@@ -486,7 +409,7 @@ static int jobs_alloc(struct vrun *r, unsigned threads)
 	uint64_t job_bytes = l->piece_length * r->per_job;
 	uint64_t njobs =
 		((uint64_t)l->num_pieces + r->per_job - 1) / r->per_job;
-	size_t leaves = (size_t)(l->piece_length / BTT_MERKLE_BLOCK);
+	size_t leaves = btt_piece_hash_leaves(r->mi);
 
 	r->num_jobs = 2 * threads < njobs ? 2 * threads : (unsigned)njobs;
 	r->jobs = calloc(r->num_jobs ? r->num_jobs : 1, sizeof(*r->jobs));
@@ -498,7 +421,7 @@ static int jobs_alloc(struct vrun *r, unsigned threads)
 		j->buf_len = job_bytes < CHUNK ? (size_t)job_bytes : CHUNK;
 		j->buf = malloc(j->buf_len);
 		if (r->mi->has_v2) {
-			j->max_leaves = leaves ? leaves : 1;
+			j->max_leaves = leaves;
 			j->leaves = malloc(j->max_leaves * BTT_MERKLE_HASH);
 		}
 		if (!j->buf || (r->mi->has_v2 && !j->leaves))

@@ -122,6 +122,20 @@
 #define BTT_STATE_MAX_VALUE (64u << 10) /* bytes of a module record */
 #define BTT_SMT_MAX_PROOF (3 + 32 + 255 * 32 + 64) /* 8259 bytes */
 
+/* JSON-RPC server (clients on loopback are still untrusted: a web page
+ * can make a browser post to it). A body holds a batch of up to
+ * BTT_RPC_MAX_BATCH calls; 256 hex transfers are about 100 KiB, the
+ * largest transaction in hex 33 KiB. The depth cap is checked by a flat
+ * scan before jansson's recursive parser sees the text; the methods need
+ * 3 levels. Responses (a block with its transactions) are capped too. */
+#define BTT_RPC_MAX_BODY (1u << 20)	     /* request body bytes */
+#define BTT_RPC_MAX_DEPTH 16		     /* JSON nesting */
+#define BTT_RPC_MAX_BATCH 256		     /* calls in one batch */
+#define BTT_RPC_MAX_METHOD 64		     /* bytes of a method name */
+#define BTT_RPC_MAX_CONNECTIONS 128	     /* open HTTP connections */
+#define BTT_RPC_MAX_RESPONSE (16u << 20)     /* response body bytes */
+#define BTT_RPC_CONN_TIMEOUT 30		     /* s an idle connection lives */
+
 /* HTTP client (trackers, web seeds): the body cap is the caller's, per
  * request; redirects are followed only this many times */
 #define BTT_HTTP_MAX_REDIRECTS 5
