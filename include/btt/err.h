@@ -39,7 +39,14 @@
 	X(TRACKER, -20029, "tracker refused the request")            \
 	X(STOREFULL, -20030, "ledger store full (map size reached)") \
 	X(CORRUPT, -20031, "stored data is corrupt")                 \
-	X(STORE, -20032, "ledger store failure")
+	X(STORE, -20032, "ledger store failure")                     \
+	X(NONCEUSED, -20033, "nonce already used")                   \
+	X(NONCEGAP, -20034, "nonce skips ahead of the account")      \
+	X(CHAINID, -20035, "wrong chain id")                         \
+	X(FEE, -20036, "fee exceeds max_fee")                        \
+	X(LOCKED, -20037, "coins are locked by vesting")             \
+	X(GENESIS, -20038, "data directory of another genesis")      \
+	X(BLOCK, -20039, "block does not extend the chain")
 
 enum btt_err {
 #define BTT_ERR_ENUM(name, code, msg) BTT_E##name = code,

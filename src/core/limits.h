@@ -94,6 +94,23 @@
  * picker's availability buckets (7 * 4 bytes per level) whatever they say */
 #define BTT_PICKER_MAX_AVAIL 65535u
 
+/* peer connections (bt/peer.h, bt/torrent.h, bt/session.h). A peer may
+ * queue BTT_PEER_MAX_IN_REQUESTS requests with us (we advertise it as
+ * reqq; more are rejected); we keep at most BTT_PEER_MAX_OUT_REQUESTS of
+ * ours outstanding or cancelled-but-unanswered per peer, so a peer that
+ * never answers cannot grow our tables. BTT_PEER_MAX_SCORE misbehaviour
+ * points close a connection; an address that collects
+ * BTT_TORRENT_BAN_SCORE over its connections (corrupt pieces count most)
+ * is banned. Candidates are addresses from trackers and the command line a
+ * torrent remembers; handshakes are incoming connections that have not
+ * yet named a torrent. */
+#define BTT_PEER_MAX_IN_REQUESTS 500
+#define BTT_PEER_MAX_OUT_REQUESTS 2048
+#define BTT_PEER_MAX_SCORE 100
+#define BTT_TORRENT_BAN_SCORE 100
+#define BTT_TORRENT_MAX_CANDIDATES 4096u
+#define BTT_SESSION_MAX_HANDSHAKES 256u
+
 /* text codecs (addresses, keys, magnet hashes) */
 #define BTT_BASE58_MAX_BYTES 128 /* binary in: 64-byte keys with room */
 #define BTT_BASE58_MAX_TEXT 256	 /* text in; decoding is quadratic */
@@ -122,6 +139,15 @@
 #define BTT_STATE_MAX_VALUE (64u << 10) /* bytes of a module record */
 #define BTT_SMT_MAX_PROOF (3 + 32 + 255 * 32 + 64) /* 8259 bytes */
 
+/* ledger blocks (from proposers and peers, read back from the block store).
+ * The reference design's 1 MiB would hold about 6,000 transfers; blocks
+ * may carry 10,000 transfers (about 1.7 MB), so the cap is 4 MiB. A
+ * receipt's events are a few fixed fields (a proposal id). */
+#define BTT_BLOCK_MAX_LEN (4u << 20) /* whole block encoding */
+#define BTT_BLOCK_MAX_TXS 16384	     /* transactions in one block */
+#define BTT_RECEIPT_MAX_EVENTS 256   /* bytes of a receipt's events */
+#define BTT_STAKING_MAX_REGISTRY 256 /* registered validators */
+
 /* JSON-RPC server (clients on loopback are still untrusted: a web page
  * can make a browser post to it). A body holds a batch of up to
  * BTT_RPC_MAX_BATCH calls; 256 hex transfers are about 100 KiB, the
@@ -135,6 +161,15 @@
 #define BTT_RPC_MAX_CONNECTIONS 128	     /* open HTTP connections */
 #define BTT_RPC_MAX_RESPONSE (16u << 20)     /* response body bytes */
 #define BTT_RPC_CONN_TIMEOUT 30		     /* s an idle connection lives */
+
+/* mempool (transactions from RPC clients, later from peers): what a
+ * sender can make the node hold. 65,536 transfers are about 11 MiB; the
+ * byte cap admits that many with room for larger transactions. An account
+ * may queue at most BTT_MEMPOOL_MAX_PER_ACCOUNT transactions, all within
+ * that many nonces of its chain nonce. */
+#define BTT_MEMPOOL_MAX_TXS 65536
+#define BTT_MEMPOOL_MAX_BYTES (64u << 20)
+#define BTT_MEMPOOL_MAX_PER_ACCOUNT 256
 
 /* HTTP client (trackers, web seeds): the body cap is the caller's, per
  * request; redirects are followed only this many times */
