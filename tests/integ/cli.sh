@@ -2,13 +2,10 @@
 # The command line as a user meets it: help, version, exit codes for bad
 # usage. TAP-style lines; $BUILD defaults to build.
 set -u
-BUILD=${BUILD:-build}
-BTT=$BUILD/btt
+. "$(dirname "$0")/../lib/tap.sh"
 T=$(mktemp -d "${TMPDIR:-/tmp}/btt-cli.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM
 
-ok() { echo "ok - $1"; }
-nok() { echo "not ok - $1"; }
 # expect CODE NAME CMD...: runs CMD, checks its exit code.
 expect() {
 	want=$1 name=$2

@@ -4,26 +4,10 @@
 # exit codes, and (when python3-libtorrent is installed) info-hashes equal
 # to libtorrent's for v1, v2 and hybrid torrents of the same content.
 set -u
-BUILD=${BUILD:-build}
-BTT=$BUILD/btt
+. "$(dirname "$0")/../lib/tap.sh"
 case $BTT in /*) ;; *) BTT=$(pwd)/$BTT ;; esac
 T=$(mktemp -d "${TMPDIR:-/tmp}/btt-integ-create.XXXXXX")
 trap 'chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT INT TERM
-fails=0
-
-ok() { echo "ok - $1"; }
-nok() {
-	echo "not ok - $1"
-	fails=$((fails + 1))
-}
-check() { # check NAME CMD...: ok when CMD succeeds
-	name=$1
-	shift
-	if "$@" >"$T/check.out" 2>&1; then ok "$name"; else
-		nok "$name"
-		sed 's/^/#   /' "$T/check.out" | head -20
-	fi
-}
 
 # --- a nested tree with an empty file and a 1-byte file
 mkdir -p "$T/tree/sub/deeper" "$T/tree/only_empty"
@@ -180,4 +164,3 @@ else
 	echo "# python3-libtorrent not importable: libtorrent comparison skipped"
 fi
 
-[ "$fails" -eq 0 ]

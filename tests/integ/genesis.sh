@@ -6,18 +6,10 @@
 # --keys-out import into the wallet as the bucket addresses; bad usage
 # exits 2. TAP lines "ok - name" / "not ok - name"; every run is bounded.
 set -u
-BUILD=${BUILD:-build}
-BTT=$BUILD/btt
+. "$(dirname "$0")/../lib/tap.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/btt-integ-genesis.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
-ok() { echo "ok - $1"; }
-not_ok() { echo "not ok - $1"; }
-check() {
-	name=$1
-	shift
-	if "$@"; then ok "$name"; else not_ok "$name"; fi
-}
 chain() { timeout 60 "$BTT" chain "$@"; }
 
 if [ ! -x "$BTT" ]; then

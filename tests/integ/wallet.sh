@@ -5,18 +5,9 @@
 # passphrase; bad keys, bad addresses and bad usage exit 2.
 # TAP lines "ok - name" / "not ok - name". Every run is bounded by timeout.
 set -u
-BUILD=${BUILD:-build}
-BTT=$BUILD/btt
+. "$(dirname "$0")/../lib/tap.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/btt-integ-wallet.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
-
-ok() { echo "ok - $1"; }
-not_ok() { echo "not ok - $1"; }
-check() {
-	name=$1
-	shift
-	if "$@"; then ok "$name"; else not_ok "$name"; fi
-}
 
 ks=$tmp/ks/keystore
 export BTT_KDF=fast
