@@ -154,13 +154,14 @@
  * largest transaction in hex 33 KiB. The depth cap is checked by a flat
  * scan before jansson's recursive parser sees the text; the methods need
  * 3 levels. Responses (a block with its transactions) are capped too. */
-#define BTT_RPC_MAX_BODY (1u << 20)	     /* request body bytes */
-#define BTT_RPC_MAX_DEPTH 16		     /* JSON nesting */
-#define BTT_RPC_MAX_BATCH 256		     /* calls in one batch */
-#define BTT_RPC_MAX_METHOD 64		     /* bytes of a method name */
-#define BTT_RPC_MAX_CONNECTIONS 128	     /* open HTTP connections */
-#define BTT_RPC_MAX_RESPONSE (16u << 20)     /* response body bytes */
-#define BTT_RPC_CONN_TIMEOUT 30		     /* s an idle connection lives */
+#define BTT_RPC_MAX_BODY (1u << 20)	 /* request body bytes */
+#define BTT_RPC_MAX_DEPTH 16		 /* JSON nesting */
+#define BTT_RPC_MAX_BATCH 256		 /* calls in one batch */
+#define BTT_RPC_MAX_METHOD 64		 /* bytes of a method name */
+#define BTT_RPC_MAX_CONNECTIONS 128	 /* open HTTP connections */
+#define BTT_RPC_MAX_RESPONSE (16u << 20) /* response body bytes */
+#define BTT_RPC_CONN_TIMEOUT 30		 /* s an idle connection lives */
+#define BTT_RPC_MAX_HISTORY 1000	 /* entries of one history call */
 
 /* mempool (transactions from RPC clients, later from peers): what a
  * sender can make the node hold. 65,536 transfers are about 11 MiB; the

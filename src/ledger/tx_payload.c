@@ -9,6 +9,7 @@
 
 #include "btt/err.h"
 #include "ledger/tx.h"
+#include "ledger/tx_types.h"
 
 _Static_assert(2 + BTT_TX_MAX_TRANSFERS * BTT_TX_TRANSFER_LEN <=
 		       BTT_TX_MAX_PAYLOAD,
@@ -102,6 +103,14 @@ int btt_ledger_tx_payload_check(const struct btt_tx *tx)
 	case BTT_TX_MULTI_TRANSFER:
 		return btt_ledger_multi_decode(tx->payload, tx->payload_len,
 					       &m);
+	case BTT_TX_VESTING_CREATE:
+	case BTT_TX_MSIG_CREATE:
+	case BTT_TX_MSIG_PROPOSE:
+	case BTT_TX_MSIG_APPROVE:
+	case BTT_TX_MSIG_EXECUTE:
+	case BTT_TX_STAKE_CREATE:
+	case BTT_TX_STAKE_BOND:
+	case BTT_TX_STAKE_UNBOND: return btt_ledger_txtype_check(tx);
 	default: return BTT_EUNSUPPORTED;
 	}
 }
