@@ -40,4 +40,39 @@ step "A magnet link round trip"
 magnet=$("$BTT" info --json photos.torrent | sed -n 's/.*"magnet": *"\([^"]*\)".*/\1/p')
 run "$BTT" info "$magnet"
 
+step "A local single-validator BTT chain: genesis, a node, two wallets"
+mkdir -p chain
+run "$BTT" chain genesis --out chain/genesis.json --keys-out chain/keys
+node_pid=""
+trap '[ -n "$node_pid" ] && kill "$node_pid" 2>/dev/null; rm -rf "$work"' EXIT INT TERM
+"$BTT" node --genesis chain/genesis.json --validator chain/keys/partnerships.hex \
+	--data chain/data --rpc-port 0 --block-interval 200 \
+	>chain/node.out 2>chain/node.err &
+node_pid=$!
+BTT_RPC=""
+for _ in $(seq 100); do
+	BTT_RPC=$(sed -n 's|^rpc \(http://127.0.0.1:[0-9]*/\)$|\1|p' chain/node.out)
+	[ -n "$BTT_RPC" ] && break
+	sleep 0.1
+done
+[ -n "$BTT_RPC" ] || { cat chain/node.err; exit 1; }
+export BTT_RPC
+echo "node running, RPC at $BTT_RPC"
+# a cheap key derivation and a fixed passphrase: demo keys only
+export BTT_KDF=fast BTT_PASSPHRASE=demo
+alice=$("$BTT" wallet --keystore chain/ks import <chain/keys/public_sale.hex | cut -d' ' -f1)
+bob=$("$BTT" wallet --keystore chain/ks new | cut -d' ' -f1)
+echo "alice = $alice (the public sale bucket), bob = $bob (new)"
+run "$BTT" chain status
+run "$BTT" wallet balance "$alice"
+
+step "Alice sends 12.5 BTT to Bob; the wallet waits for the block"
+run "$BTT" wallet --keystore chain/ks send --from "$alice" --to "$bob" --amount 12.5
+run "$BTT" wallet balance "$bob"
+run "$BTT" wallet balance "$alice"
+run "$BTT" wallet history "$bob"
+kill -TERM "$node_pid"
+wait "$node_pid" || true
+node_pid=""
+
 step "Done: $BTT --help lists the commands"

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "core/wbuf.h"
+#include "io/addr.h"
 
 enum {
 	BTT_EXIT_OK = 0,
@@ -29,6 +30,29 @@ int btt_cmd_info(int argc, char **argv);
 int btt_cmd_verify(int argc, char **argv);
 int btt_cmd_wallet(int argc, char **argv);
 int btt_cmd_chain(int argc, char **argv);
+int btt_cmd_node(int argc, char **argv);
+int btt_cmd_get(int argc, char **argv);
+int btt_cmd_seed(int argc, char **argv);
+
+/* What `get` and `seed` run (cmd_get.c): one torrent on one session. */
+struct btt_cli_xfer {
+	const char *cmd, *torrent, *dir;
+	struct btt_addr bind;
+	uint16_t port;
+	bool port_set, download, seed, sequential, quiet;
+	uint32_t seed_ratio_milli, max_peers;
+	uint64_t down_limit, up_limit;
+	struct btt_addr peers[256];
+	size_t npeers;
+};
+
+/* Runs the transfer to its end. Returns the exit status. */
+int btt_cli_transfer(const struct btt_cli_xfer *a);
+
+/* Options both commands take: -p/--port, --bind ('B'), --peer ('P'),
+ * -q. Returns 0 when c was one of them, 1 when it was not, -1 (after
+ * printing why) for a bad value. */
+int btt_cli_xfer_option(struct btt_cli_xfer *a, int c, const char *arg);
 
 /* Prints "btt <cmd>: <message>" to stderr. */
 void btt_cli_err(const char *cmd, const char *fmt, ...)

@@ -2,12 +2,17 @@
  *
  *   genesis --out FILE [options]   write the default genesis allocation
  *   genesis --check FILE           validate a genesis file, print its hash
+ *   status | block H|HASH | tx ID | account ADDR   [--rpc URL] [--json]
+ *                                  ask a running node (node_client.h)
+ *   replay --genesis FILE --data DIR --out DIR
+ *                                  re-execute a stopped node's blocks into
+ *                                  a fresh directory, checking every root
  *
- * Queries of a running chain (status, block, tx, account) come with the
- * node. The genesis itself is built, checked, written and hashed by
+ * The genesis itself is built, checked, written and hashed by
  * ledger/genesis*.c; this file parses arguments, writes the placeholder
  * keys when asked (mode 0600, wiped from memory after writing) and
- * reports. Exit status: 0 ok, 1 I/O failure, 2 bad usage or a bad file. */
+ * reports. Exit status: 0 ok, 1 I/O failure (or no node, or not found),
+ * 2 bad usage or a bad file. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -21,9 +26,14 @@
 
 #include "btt/err.h"
 #include "cli/cli_int.h"
+#include "cli/node_client.h"
 #include "core/codec.h"
 #include "core/cur.h"
+#include "ledger/blockstore.h"
+#include "ledger/chain.h"
+#include "ledger/exec.h"
 #include "ledger/genesis.h"
+#include "node/node.h"
 
 static const char cmd[] = "chain";
 
@@ -39,6 +49,10 @@ enum {
 	OPT_KEYS_OUT,
 	OPT_VALIDATOR,
 	OPT_JSON,
+	OPT_RPC,
+	OPT_FULL,
+	OPT_GENESIS,
+	OPT_DATA,
 };
 
 struct genesis_args {
@@ -60,6 +74,9 @@ static void usage(FILE *f)
 		"                         [--keys-out DIR] "
 		"[--validator ADDR[:STAKE[:SIGNER]]]...\n"
 		"       btt chain genesis --check FILE [--json]\n"
+		"       btt chain status|block H|tx ID|account ADDR "
+		"[--rpc URL] [--json]\n"
+		"       btt chain replay --genesis FILE --data DIR --out DIR\n"
 		"\n"
 		"Writes the default BTT genesis allocation (docs/genesis.md) "
 		"as JSON,\n"
@@ -87,10 +104,31 @@ static void usage(FILE *f)
 		"address or\n"
 		"                        public key in hex (default: ADDR)\n"
 		"  --json                print the --check summary as JSON\n"
-		"  -h, --help            this help\n",
+		"  -h, --help            this help\n"
+		"\n"
+		"Queries of a running node (btt node):\n"
+		"  status                height, head hash, state root, "
+		"mempool\n"
+		"  block H|HASH|latest   a block's header and transaction ids "
+		"(--full:\n"
+		"                        the transactions too)\n"
+		"  tx ID                 a transaction: pending, or committed "
+		"with its\n"
+		"                        receipt\n"
+		"  account ADDR          balance, spendable, locked, nonce\n"
+		"  --rpc URL             the node (default $BTT_RPC, else "
+		"http://127.0.0.1:%u/)\n"
+		"  --json                the node's answer as JSON\n"
+		"\n"
+		"replay re-executes every block of a stopped node's data "
+		"directory on a\n"
+		"fresh chain in --out (which must not exist) and checks each "
+		"block's\n"
+		"roots; it prints the height and state root reached.\n",
 		BTT_GENESIS_DEFAULT_CHAIN_ID,
 		BTT_GENESIS_DEFAULT_BLOCKS_PER_YEAR,
-		BTT_GENESIS_DEFAULT_KEY_SEED);
+		BTT_GENESIS_DEFAULT_KEY_SEED,
+		(unsigned)BTT_NODE_DEFAULT_RPC_PORT);
 }
 
 /* An amount of BTT: digits with an optional fraction of up to 18 digits. */
@@ -413,6 +451,287 @@ static int cmd_genesis(int argc, char **argv)
 	return r;
 }
 
+/* btt chain replay: every block of --data applied again on a fresh
+ * chain in --out; btt_ledger_exec_apply refuses a block whose roots
+ * differ from its re-execution, so reaching the head proves that the
+ * stored state root of every height is what replaying gives. */
+static int replay_blocks(struct btt_ledger_chain *src,
+			 struct btt_ledger_chain *dst, uint64_t *out_height)
+{
+	struct btt_ledger_head head;
+	struct btt_ledger_block b;
+	size_t bad = 0;
+	int e;
+
+	btt_ledger_chain_head(src, &head);
+	for (uint64_t h = 1; h <= head.height; h++) {
+		e = btt_ledger_blockstore_block_by_height(
+			btt_ledger_chain_store(src), h, &b);
+		if (!e)
+			e = btt_ledger_exec_apply(dst, &b, &bad);
+		btt_ledger_block_release(&b);
+		if (e) {
+			btt_cli_err(cmd, "block %llu does not replay: %s",
+				    (unsigned long long)h, btt_strerror(e));
+			return BTT_EXIT_FAIL;
+		}
+	}
+	*out_height = head.height;
+	return BTT_EXIT_OK;
+}
+
+static const struct option replay_opts[] = {
+	{"genesis", required_argument, NULL, OPT_GENESIS},
+	{"data", required_argument, NULL, OPT_DATA},
+	{"out", required_argument, NULL, OPT_OUT},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+static int replay_open(const char *gpath, const char *dir, bool fresh,
+		       struct btt_ledger_chain **out)
+{
+	struct btt_genesis *g = btt_ledger_genesis_new();
+	uint8_t *buf = NULL;
+	char why[256] = "";
+	size_t len;
+	int e, rc = BTT_EXIT_USAGE;
+	struct stat st;
+
+	if (fresh && stat(dir, &st) == 0) {
+		btt_cli_err(cmd, "%s exists: replay needs a new directory",
+			    dir);
+	} else if ((e = btt_cli_read_file(gpath, BTT_GENESIS_MAX_SIZE, &buf,
+					  &len))) {
+		btt_cli_err(cmd, "%s: %s", gpath, btt_strerror(e));
+	} else if ((e = btt_ledger_genesis_parse(buf, len, g, why,
+						 sizeof(why)))) {
+		btt_cli_err(cmd, "%s: invalid genesis: %s", gpath, why);
+	} else if ((e = btt_ledger_chain_open(dir, g, NULL, out, why,
+					      sizeof(why)))) {
+		btt_cli_err(cmd, "%s: %s", dir, why[0] ? why : btt_strerror(e));
+		rc = BTT_EXIT_FAIL;
+	} else {
+		rc = BTT_EXIT_OK;
+	}
+	free(buf);
+	btt_ledger_genesis_free(g);
+	return rc;
+}
+
+static int cmd_replay(int argc, char **argv)
+{
+	const char *gpath = NULL, *data = NULL, *out = NULL;
+	struct btt_ledger_chain *src = NULL, *dst = NULL;
+	struct btt_ledger_head head;
+	char root[65];
+	uint64_t h = 0;
+	int c, rc;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", replay_opts, NULL)) != -1) {
+		if (c == OPT_GENESIS)
+			gpath = optarg;
+		else if (c == OPT_DATA)
+			data = optarg;
+		else if (c == OPT_OUT)
+			out = optarg;
+		else {
+			usage(c == 'h' ? stdout : stderr);
+			return c == 'h' ? BTT_EXIT_OK : BTT_EXIT_USAGE;
+		}
+	}
+	if (!gpath || !data || !out || optind != argc) {
+		btt_cli_err(cmd, "replay needs --genesis, --data and --out");
+		return BTT_EXIT_USAGE;
+	}
+	if ((rc = replay_open(gpath, data, false, &src)) == 0 &&
+	    (rc = replay_open(gpath, out, true, &dst)) == 0 &&
+	    (rc = replay_blocks(src, dst, &h)) == 0) {
+		btt_ledger_chain_head(dst, &head);
+		printf("%llu %s\n", (unsigned long long)h,
+		       btt_hex_encode(head.state_root, 32, root));
+	}
+	btt_ledger_chain_free(dst);
+	btt_ledger_chain_free(src);
+	return rc;
+}
+
+/* Queries of a running node. */
+struct query {
+	const char *name;
+	bool want_arg;
+	int (*run)(const char *url, const char *arg, bool full, json_t **out);
+	void (*show)(json_t *r);
+};
+
+static const char *str(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? s : "-";
+}
+
+static long long num(json_t *o, const char *k)
+{
+	return (long long)json_integer_value(json_object_get(o, k));
+}
+
+static void show_btt(const char *label, json_t *o, const char *k)
+{
+	char t[BTT_CLI_BTT_TEXT];
+
+	btt_cli_fmt_btt(btt_cli_json_u128(o, k), t);
+	printf("%-11s%s BTT (%s)\n", label, t, str(o, k));
+}
+
+static int q_status(const char *url, const char *arg, bool full, json_t **out)
+{
+	(void)arg;
+	(void)full;
+	return btt_cli_rpc(cmd, url, "chain_status", NULL, out, NULL);
+}
+
+static void show_status(json_t *r)
+{
+	json_t *m = json_object_get(r, "mempool");
+
+	printf("chain id   %lld\nheight     %lld\nhash       %s\n"
+	       "time_ms    %lld\nstate root %s\nvalidator  %s\n"
+	       "mempool    %lld txs, %lld bytes\n",
+	       num(r, "chain_id"), num(r, "height"), str(r, "hash"),
+	       num(r, "time_ms"), str(r, "state_root"), str(r, "validator"),
+	       num(m, "txs"), num(m, "bytes"));
+}
+
+static int q_block(const char *url, const char *arg, bool full, json_t **out)
+{
+	uint64_t h;
+	json_t *which = btt_cli_parse_u64(arg, (1ull << 53) - 1, false, &h)
+				? json_integer((json_int_t)h)
+				: json_string(arg);
+
+	return btt_cli_rpc(cmd, url, "block_get",
+			   json_pack("[o,b]", which, full), out, NULL);
+}
+
+static void show_block(json_t *r)
+{
+	json_t *txs = json_object_get(r, "txs"), *t;
+	size_t i;
+
+	printf("height     %lld\nhash       %s\nparent     %s\n"
+	       "time_ms    %lld\nstate root %s\ntx root    %s\n"
+	       "proposer   %s\ntxs        %lld\n",
+	       num(r, "height"), str(r, "hash"), str(r, "parent_hash"),
+	       num(r, "time_ms"), str(r, "state_root"), str(r, "tx_root"),
+	       str(r, "proposer"), num(r, "tx_count"));
+	json_array_foreach(txs, i, t)
+		printf("  %s\n", json_is_string(t) ? json_string_value(t)
+						   : str(t, "txid"));
+}
+
+static int q_tx(const char *url, const char *arg, bool full, json_t **out)
+{
+	(void)full;
+	return btt_cli_rpc(cmd, url, "tx_get", json_pack("[s]", arg), out,
+			   NULL);
+}
+
+static void show_tx(json_t *r)
+{
+	json_t *rc = json_object_get(r, "receipt");
+
+	printf("txid       %s\nstatus     %s\n", str(r, "txid"),
+	       str(r, "status"));
+	if (rc)
+		printf("block      %lld (index %lld)\nresult     %s\n",
+		       num(r, "height"), num(r, "index"),
+		       json_is_true(json_object_get(rc, "ok"))
+			       ? "ok"
+			       : str(rc, "message"));
+	printf("type       %s\nfrom       %s\nnonce      %lld\n",
+	       str(r, "type_name"), str(r, "from"), num(r, "nonce"));
+	if (json_object_get(r, "to")) {
+		printf("to         %s\n", str(r, "to"));
+		show_btt("amount", r, "amount");
+	}
+	show_btt("fee", rc ? rc : r, "fee");
+}
+
+static int q_account(const char *url, const char *arg, bool full, json_t **out)
+{
+	(void)full;
+	return btt_cli_rpc(cmd, url, "account_get", json_pack("[s]", arg), out,
+			   NULL);
+}
+
+static void show_account(json_t *r)
+{
+	printf("address    %s\ntron       %s\n", str(r, "address"),
+	       str(r, "tron"));
+	show_btt("balance", r, "balance");
+	show_btt("spendable", r, "spendable");
+	if (json_is_true(json_object_get(r, "vesting")))
+		show_btt("locked", r, "locked");
+	printf("nonce      %lld\nnext nonce %lld (%lld pending)\n"
+	       "height     %lld\n",
+	       num(r, "nonce"), num(r, "next_nonce"), num(r, "pending"),
+	       num(r, "height"));
+}
+
+static const struct query queries[] = {
+	{"status", false, q_status, show_status},
+	{"block", true, q_block, show_block},
+	{"tx", true, q_tx, show_tx},
+	{"account", true, q_account, show_account},
+};
+
+static const struct option query_opts[] = {
+	{"rpc", required_argument, NULL, OPT_RPC},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"full", no_argument, NULL, OPT_FULL},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+static int run_query(const struct query *q, int argc, char **argv)
+{
+	const char *rpc = NULL;
+	bool json = false, full = false;
+	json_t *r = NULL;
+	int c, rc;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", query_opts, NULL)) != -1) {
+		if (c == OPT_RPC)
+			rpc = optarg;
+		else if (c == OPT_JSON)
+			json = true;
+		else if (c == OPT_FULL)
+			full = true;
+		else {
+			usage(c == 'h' ? stdout : stderr);
+			return c == 'h' ? BTT_EXIT_OK : BTT_EXIT_USAGE;
+		}
+	}
+	if (argc - optind != (q->want_arg ? 1 : 0)) {
+		btt_cli_err(cmd, "%s takes %s", q->name,
+			    q->want_arg ? "one argument" : "no argument");
+		return BTT_EXIT_USAGE;
+	}
+	rc = q->run(btt_cli_rpc_url(rpc), q->want_arg ? argv[optind] : NULL,
+		    full, &r);
+	if (rc == BTT_EXIT_OK) {
+		if (json)
+			rc = btt_cli_print_json(r);
+		else
+			q->show(r);
+	}
+	json_decref(r);
+	return rc;
+}
+
 int btt_cmd_chain(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
@@ -421,9 +740,14 @@ int btt_cmd_chain(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "genesis"))
 		return cmd_genesis(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "replay"))
+		return cmd_replay(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(queries) / sizeof(*queries); i++)
+		if (!strcmp(argv[1], queries[i].name))
+			return run_query(&queries[i], argc - 1, argv + 1);
 	btt_cli_err(cmd,
-		    "unknown subcommand '%s' (genesis; status, block, tx "
-		    "and account come with the node)",
+		    "unknown subcommand '%s' (genesis, replay, status, "
+		    "block, tx, account)",
 		    argv[1]);
 	return BTT_EXIT_USAGE;
 }

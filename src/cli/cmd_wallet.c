@@ -1,6 +1,8 @@
 /* btt wallet: keys and addresses in an encrypted keystore.
  *
  *   new | import | list | address [ADDR] | export ADDR
+ *   balance ADDR | send --from A --to B --amount BTT | history ADDR
+ *   (the last three ask a running node: node_client.h)
  *
  * Secrets (private keys, passphrases, the text a key was typed in) live in
  * local buffers that are wiped before every return; the key printed by
@@ -11,6 +13,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,12 +24,14 @@
 
 #include "btt/err.h"
 #include "cli/cli_int.h"
+#include "cli/node_client.h"
 #include "core/codec.h"
 #include "core/cur.h"
 #include "core/limits.h"
 #include "core/log.h"
 #include "crypto/address.h"
 #include "crypto/secp.h"
+#include "ledger/tx.h"
 #include "wallet/wallet.h"
 
 static const char cmd[] = "wallet";
@@ -38,6 +43,10 @@ struct wallet_opts {
 	const char *sub;
 	const char *args[2]; /* the first positional arguments after sub */
 	int nargs;	     /* all of them, even beyond args[] */
+	/* talking to a node: balance, send, history */
+	const char *rpc, *from, *to, *amount, *fee, *nonce, *chain_id;
+	const char *timeout;
+	bool no_wait;
 };
 
 struct pass {
@@ -58,10 +67,25 @@ static void usage(FILE *f)
 		"  address [ADDR]  the 0x and T forms of every account, or of "
 		"ADDR\n"
 		"  export ADDR     print the private key of ADDR in hex\n"
+		"  balance ADDR    the balance of ADDR, from the node\n"
+		"  send --from ADDR --to ADDR --amount BTT [--fee MAX]\n"
+		"                  sign a transfer with the key of --from, "
+		"submit it\n"
+		"                  and wait for its block (amounts in BTT, up "
+		"to 18\n"
+		"                  decimals; --fee is the most it may cost, "
+		"default\n"
+		"                  the fee schedule's price)\n"
+		"      [--nonce N] [--chain-id N]  instead of asking the node\n"
+		"      [--no-wait] [--timeout S]   do not wait / wait at most "
+		"S (60)\n"
+		"  history ADDR    the committed transactions of ADDR\n"
 		"\n"
 		"  --keystore DIR  keystore directory (default "
 		"~/.btt/keystore)\n"
 		"  --json          JSON on stdout\n"
+		"  --rpc URL       the node (default $BTT_RPC, else "
+		"http://127.0.0.1:7660/)\n"
 		"  -h, --help      this help\n"
 		"\n"
 		"The passphrase is BTT_PASSPHRASE when set, otherwise it is "
@@ -492,6 +516,55 @@ static int do_list_cmd(const struct wallet_opts *o)
 	return do_list(o, false);
 }
 
+static int do_balance(const struct wallet_opts *o)
+{
+	return btt_cli_balance(cmd, btt_cli_rpc_url(o->rpc), o->args[0],
+			       o->json);
+}
+
+static int do_history(const struct wallet_opts *o)
+{
+	return btt_cli_history(cmd, btt_cli_rpc_url(o->rpc), o->args[0],
+			       o->json);
+}
+
+/* Signs tx with the keystore key of tx->from. */
+static int sign_tx(void *arg, struct btt_tx *tx)
+{
+	uint8_t key[BTT_SECP_PRIV_LEN], from[BTT_ADDR_LEN];
+	int rc, e;
+
+	memcpy(from, tx->from, sizeof(from));
+	if ((rc = load_key(arg, from, key)) != 0)
+		return rc;
+	e = btt_ledger_tx_sign(tx, key);
+	sodium_memzero(key, sizeof(key));
+	if (e) {
+		btt_cli_err(cmd, "cannot sign: %s", btt_strerror(e));
+		return BTT_EXIT_FAIL;
+	}
+	return BTT_EXIT_OK;
+}
+
+static int do_send(const struct wallet_opts *o)
+{
+	struct btt_cli_send s = {
+		.from = o->from,
+		.to = o->to,
+		.amount = o->amount,
+		.fee = o->fee,
+		.nonce = o->nonce,
+		.chain_id = o->chain_id,
+		.timeout = o->timeout,
+		.no_wait = o->no_wait,
+		.json = o->json,
+		.sign = sign_tx,
+		.sign_arg = (void *)o,
+	};
+
+	return btt_cli_send(cmd, btt_cli_rpc_url(o->rpc), &s);
+}
+
 static const struct {
 	const char *name;
 	int min_args, max_args;
@@ -499,13 +572,38 @@ static const struct {
 } subs[] = {
 	{"new", 0, 0, do_new},	     {"import", 0, 0, do_import},
 	{"list", 0, 0, do_list_cmd}, {"address", 0, 1, do_address},
-	{"export", 1, 1, do_export},
+	{"export", 1, 1, do_export}, {"balance", 1, 1, do_balance},
+	{"send", 0, 0, do_send},     {"history", 1, 1, do_history},
 };
+
+/* The field of a node option that takes a value, or NULL. */
+static const char **value_opt(struct wallet_opts *o, const char *a)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} t[] = {
+		{"--rpc", offsetof(struct wallet_opts, rpc)},
+		{"--from", offsetof(struct wallet_opts, from)},
+		{"--to", offsetof(struct wallet_opts, to)},
+		{"--amount", offsetof(struct wallet_opts, amount)},
+		{"--fee", offsetof(struct wallet_opts, fee)},
+		{"--nonce", offsetof(struct wallet_opts, nonce)},
+		{"--chain-id", offsetof(struct wallet_opts, chain_id)},
+		{"--timeout", offsetof(struct wallet_opts, timeout)},
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(*t); i++)
+		if (!strcmp(a, t[i].name))
+			return (const char **)(void *)((char *)o + t[i].off);
+	return NULL;
+}
 
 /* Returns -1 to go on, or an exit code. */
 static int parse_args(int argc, char **argv, struct wallet_opts *o)
 {
 	bool opts_done = false;
+	const char **slot;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -527,6 +625,10 @@ static int parse_args(int argc, char **argv, struct wallet_opts *o)
 			o->dir = argv[++i];
 		} else if (!strncmp(a, "--keystore=", 11)) {
 			o->dir = a + 11;
+		} else if ((slot = value_opt(o, a)) && i + 1 < argc) {
+			*slot = argv[++i];
+		} else if (!strcmp(a, "--no-wait")) {
+			o->no_wait = true;
 		} else {
 			btt_cli_err(cmd, "unknown option '%s'", a);
 			usage(stderr);

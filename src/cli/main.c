@@ -17,6 +17,7 @@ static const struct btt_cli_cmd commands[] = {
 	 "keys and addresses in an encrypted keystore"},
 	{"chain", btt_cmd_chain,
 	 "the BTT ledger: make and check a genesis file"},
+	{"node", btt_cmd_node, "run a single-validator BTT chain node"},
 };
 
 static void usage(FILE *f)
