@@ -120,6 +120,37 @@ static int check_format(struct btt_ledger_store *s)
 	return rc == BTT_ENOTFOUND ? 0 : rc;
 }
 
+/* A data file cut short (a torn copy, a full disk while it grew) would
+ * make LMDB touch pages past its end through the map: SIGBUS instead of an
+ * error. The meta page, read with pread at open, names the last page in
+ * use; refuse a file that does not reach it. */
+static int check_length(struct btt_ledger_store *s)
+{
+	MDB_envinfo info;
+	MDB_stat st;
+	struct stat fst;
+	mdb_filehandle_t fd;
+	int rc;
+
+	if ((rc = mdb_env_info(s->env, &info)) ||
+	    (rc = mdb_env_stat(s->env, &st)) ||
+	    (rc = mdb_env_get_fd(s->env, &fd)))
+		return map_err(rc);
+	if (fstat(fd, &fst) != 0)
+		return -errno;
+	if ((uint64_t)fst.st_size <
+	    ((uint64_t)info.me_last_pgno + 1) * (uint64_t)st.ms_psize) {
+		BTT_LOG(BTT_LOG_ERROR, LOG_TAG,
+			"data file is %llu bytes but its last page ends at "
+			"%llu",
+			(unsigned long long)fst.st_size,
+			((unsigned long long)info.me_last_pgno + 1) *
+				st.ms_psize);
+		return BTT_ECORRUPT;
+	}
+	return 0;
+}
+
 static int env_open(struct btt_ledger_store *s, const char *dir,
 		    uint64_t map_size)
 {
@@ -136,6 +167,8 @@ static int env_open(struct btt_ledger_store *s, const char *dir,
 	rc = mdb_env_open(s->env, dir, MDB_NOTLS | MDB_NORDAHEAD, 0600);
 	if (rc)
 		return map_err(rc);
+	if ((rc = check_length(s)))
+		return rc;
 	/* Reader slots left by a killed process would pin old pages. */
 	rc = mdb_reader_check(s->env, &dead);
 	if (rc)

@@ -12,8 +12,10 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "btt/err.h"
 #include "ledger/smt.h"
@@ -162,6 +164,60 @@ static void test_store_not_lmdb_refused(void **state)
 	close(fd);
 	assert_int_equal(btt_ledger_store_open(f->dir, 0, &s), BTT_ECORRUPT);
 	assert_null(s);
+}
+
+/* A data file cut short must be refused at open, never touched through
+ * the map (that would be SIGBUS): at max-1 bytes it is refused, at the
+ * exact length of its last page it opens. */
+static void test_store_truncated_refused(void **state)
+{
+	struct fix *f = *state;
+	struct btt_ledger_store *s = NULL;
+	struct btt_ledger_txn *t;
+	char path[4200], key[32], val[512];
+	struct stat st;
+	off_t full;
+	char *copy;
+	int fd;
+
+	assert_int_equal(btt_ledger_store_open(f->dir, 0, &f->s), 0);
+	assert_int_equal(btt_ledger_store_begin(f->s, true, &t), 0);
+	memset(val, 'v', sizeof(val) - 1);
+	val[sizeof(val) - 1] = 0;
+	for (int i = 0; i < 2000; i++) {
+		snprintf(key, sizeof(key), "k%06d", i);
+		put_ok(t, BTT_LEDGER_DB_META, key, val);
+	}
+	assert_int_equal(btt_ledger_txn_commit(t), 0);
+	btt_ledger_store_free(f->s);
+	f->s = NULL;
+
+	snprintf(path, sizeof(path), "%s/data.mdb", f->dir);
+	assert_int_equal(stat(path, &st), 0);
+	full = st.st_size;
+	copy = malloc((size_t)full);
+	assert_non_null(copy);
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(read(fd, copy, (size_t)full), (ssize_t)full);
+	close(fd);
+
+	assert_int_equal(truncate(path, full - 1), 0);
+	assert_int_equal(btt_ledger_store_open(f->dir, 0, &s), BTT_ECORRUPT);
+	assert_null(s);
+	assert_int_equal(truncate(path, full / 2), 0);
+	assert_int_equal(btt_ledger_store_open(f->dir, 0, &s), BTT_ECORRUPT);
+	assert_null(s);
+
+	/* the whole file back: it opens and holds what was committed */
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, copy, (size_t)full), (ssize_t)full);
+	close(fd);
+	free(copy);
+	assert_int_equal(btt_ledger_store_open(f->dir, 0, &s), 0);
+	expect_val(s, BTT_LEDGER_DB_META, "k001999", val);
+	btt_ledger_store_free(s);
 }
 
 static void test_store_argument_checks(void **state)
@@ -490,6 +546,7 @@ int main(void)
 		T(test_store_head_roundtrip),
 		T(test_store_bad_head_refused),
 		T(test_store_not_lmdb_refused),
+		T(test_store_truncated_refused),
 		T(test_store_argument_checks),
 		T(test_store_iter_prefix_in_key_order),
 		T(test_store_default_map_is_sparse),
