@@ -157,4 +157,14 @@ timeout 30 "$BTT" node --genesis "$tmp/g2.json" --validator "$tmp/keys/partnersh
 rc=$?
 check "a data directory of another genesis is refused (exit 1)" [ "$rc" -eq 1 ]
 check "with a message naming the directory" grep -q "$tmp/data" "$tmp/err"
+
+# A store file cut short (a torn copy) is refused with a message, never
+# read past its end.
+size=$(stat -c %s "$tmp/data/data.mdb")
+truncate -s $((size / 2)) "$tmp/data/data.mdb"
+timeout 30 "$BTT" node --genesis "$tmp/g.json" --validator "$tmp/keys/partnerships.hex" \
+	--data "$tmp/data" --rpc-port 0 >/dev/null 2>"$tmp/err"
+rc=$?
+check "a truncated store is refused (exit 1, not a signal: got $rc)" [ "$rc" -eq 1 ]
+check "with a message saying the store is corrupt" grep -qi "corrupt" "$tmp/err"
 exit 0
