@@ -13,6 +13,8 @@ static const struct btt_cli_cmd commands[] = {
 	{"info", btt_cmd_info,
 	 "show what a .torrent file or magnet link holds"},
 	{"verify", btt_cmd_verify, "check downloaded data against a .torrent"},
+	{"get", btt_cmd_get, "download a torrent, then seed it"},
+	{"seed", btt_cmd_seed, "seed downloaded data until stopped"},
 	{"wallet", btt_cmd_wallet,
 	 "keys and addresses in an encrypted keystore"},
 	{"chain", btt_cmd_chain,
