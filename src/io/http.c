@@ -103,8 +103,12 @@ static void poll_cb(uv_poll_t *h, int status, int events)
 	struct io_http *http = s->http;
 	int flags = 0, running;
 
+	/* libuv turns POLLERR (e.g. a kept-alive connection the server reset)
+	 * into an error status. Reported to curl as CURL_CSELECT_ERR it fails
+	 * the transfer; as readable and writable, curl reads the socket, sees
+	 * the reset and retries a reused connection on a fresh one. */
 	if (status < 0)
-		flags = CURL_CSELECT_ERR;
+		flags = CURL_CSELECT_IN | CURL_CSELECT_OUT;
 	if (events & UV_READABLE)
 		flags |= CURL_CSELECT_IN;
 	if (events & UV_WRITABLE)
