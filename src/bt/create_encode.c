@@ -98,7 +98,8 @@ static void put_files_v1(const struct create_ctx *c, struct btt_wbuf *w)
 		btt_benc_cstr(w, "path");
 		put_path(w, f->rel);
 		btt_benc_end(w);
-		if (c->version == BTT_CREATE_HYBRID && f->size % c->piece_len)
+		if (c->version == BTT_CREATE_HYBRID && c->nfiles > 1 &&
+		    f->size % c->piece_len)
 			put_pad(w, c->piece_len - f->size % c->piece_len);
 	}
 	btt_benc_end(w);

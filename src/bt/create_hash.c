@@ -294,13 +294,16 @@ int btt_bt_create_layout(struct create_ctx *c)
 {
 	uint64_t pos = 0, pl = c->piece_len, pieces;
 	uint32_t pads = 0;
-	bool aligned = c->version != BTT_CREATE_V1;
+	/* v2 and hybrid align every file to a piece, but a lone file (single
+	 * or alone in its directory) gets no tail padding: libtorrent 2.0.8
+	 * writes none, and the info-hashes must agree. */
+	bool aligned = c->version != BTT_CREATE_V1 && c->nfiles > 1;
 
 	for (uint32_t i = 0; i < c->nfiles; i++) {
 		struct create_file *f = &c->files[i];
 		f->offset = pos;
 		pos += f->size;
-		if (aligned && !c->single && pos % pl) {
+		if (aligned && pos % pl) {
 			pos += pl - pos % pl;
 			pads++;
 		}

@@ -5,9 +5,10 @@
  * The piece stream. Every mode lays the files out on one stream of
  * piece_len-byte pieces:
  *  - v1: files are concatenated, a piece may span several files;
- *  - v2 and hybrid: every file of a multi-file torrent is padded to a
- *    piece boundary (the hybrid's pad files, zeros for SHA-1; v2 never
- *    hashes them), so a piece holds bytes of exactly one file.
+ *  - v2 and hybrid: when there are two files or more, every file is
+ *    padded to a piece boundary (the hybrid's pad files, zeros for SHA-1;
+ *    v2 never hashes them), so a piece holds bytes of exactly one file; a
+ *    lone file gets no padding, as libtorrent writes it.
  * stream_len is the end of the stream (padding included); num_pieces
  * covers it. */
 #ifndef BTT_BT_CREATE_INT_H

@@ -132,6 +132,7 @@ static int walk_tree(struct btt_mi_parse *p, uint32_t tree, struct v2_files *v)
 {
 	struct frame st[BTT_METAINFO_MAX_PATH_DEPTH + 2];
 	struct btt_path_buf pb;
+	struct btt_cur key;
 	unsigned top = 0;
 	uint32_t k;
 	int rc;
@@ -149,13 +150,17 @@ static int walk_tree(struct btt_mi_parse *p, uint32_t tree, struct v2_files *v)
 	pb.len = 0;
 	pb.depth = 0;
 	pb.buf[0] = 0;
-	/* One file at the top is a single-file torrent named by its key;
-	 * anything else lives in a directory called `name`. */
+	/* One file at the top whose key is the torrent's name is a
+	 * single-file torrent; anything else, a lone file under another key
+	 * included (a directory holding one file), lives in a directory
+	 * called `name`. libtorrent reads file trees the same way. */
 	p->mi->is_single_file =
 		btt_bnode_count(p->d, tree) == 1 &&
 		btt_bnode_type(p->d, btt_bnode_next(p->d, tree, k)) ==
 			BTT_BDICT &&
-		is_file(p->d, btt_bnode_next(p->d, tree, k));
+		is_file(p->d, btt_bnode_next(p->d, tree, k)) &&
+		btt_bnode_str(p->d, k, &key) &&
+		btt_cur_eq_str(&key, p->mi->name);
 	if (!p->mi->is_single_file)
 		btt_path_buf_push(&pb, p->mi->name, strlen(p->mi->name), NULL);
 	st[0] = (struct frame){tree, k, pb.len, pb.depth};

@@ -95,6 +95,18 @@ check "unwritable output says so" \
 	grep -q "cannot write $ro/out.torrent: Permission denied" "$T/err"
 check "--help exits 0" "$BTT" create --help
 
+# --- a directory holding one file reads back and verifies in every format
+mkdir -p "$T/one/dir"
+head -c 50000 /dev/urandom >"$T/one/dir/only.bin"
+for mode in v1 v2 hybrid; do
+	check "$mode one-file directory: created" \
+		"$BTT" create -q --force --$mode -o "$T/one.torrent" "$T/one/dir"
+	check "$mode one-file directory: read back as dir/only.bin" \
+		sh -c "\"$BTT\" info \"$T/one.torrent\" | grep -q ' dir/only.bin\$'"
+	check "$mode one-file directory: verifies" \
+		"$BTT" verify -q "$T/one.torrent" "$T/one"
+done
+
 # --- info-hashes equal libtorrent's (same content and piece size)
 if /usr/bin/python3 -c 'import libtorrent' 2>/dev/null; then
 	cat >"$T/lt.py" <<'EOF'
@@ -138,7 +150,11 @@ EOF
 	cp "$T/lt/a/x" "$T/lt/dup"
 	head -c 300001 /dev/urandom >"$T/single.bin"
 	chmod +x "$T/single.bin"
-	for src in single.bin lt; do
+	# a directory holding a single file is a multi-file torrent (not
+	# a single-file one named after the file) for libtorrent and for us
+	mkdir -p "$T/lt1/onedir"
+	head -c 70001 /dev/urandom >"$T/lt1/onedir/only.bin"
+	for src in single.bin lt lt1/onedir; do
 		for mode in v1 v2 hybrid; do
 			for pl in 16384 65536; do
 				name="$mode $src piece $pl: info-hashes equal libtorrent's"
