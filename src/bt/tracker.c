@@ -85,6 +85,15 @@ void btt_tracker_msg_set(char *dst, const void *p, size_t len)
 	}
 }
 
+void btt_tracker_reason_set(char *dst, const void *p, size_t len)
+{
+	if (len)
+		btt_tracker_msg_set(dst, p, len);
+	else
+		snprintf(dst, BTT_TRACKER_MSG_SIZE,
+			 "tracker refused the request without a reason");
+}
+
 void btt_tracker_peerset_init(struct btt_tracker_peerset *s)
 {
 	memset(s, 0, sizeof(*s));

@@ -119,6 +119,10 @@ int btt_tracker_result_fail(struct btt_tracker_result *r, int err,
  * BTT_TRACKER_MAX_MESSAGE bytes, escaped, then "..." if it was longer. */
 void btt_tracker_msg_set(char *dst, const void *p, size_t len);
 
+/* Like btt_tracker_msg_set for a tracker's failure reason, which is never
+ * left empty: an empty reason becomes a sentence saying so. */
+void btt_tracker_reason_set(char *dst, const void *p, size_t len);
+
 /* Collects peers while a response is parsed: distinct by address and
  * port, port 0 dropped, at most BTT_TRACKER_MAX_PEERS. */
 struct btt_tracker_peerset {

@@ -426,7 +426,7 @@ static int failure_reason(const struct btt_bdoc *d, int *err, char *msg)
 			 "'failure reason' is not a string");
 		*err = rc;
 	} else if (rc) {
-		btt_tracker_msg_set(msg, btt_cur_data(&c), btt_cur_len(&c));
+		btt_tracker_reason_set(msg, btt_cur_data(&c), btt_cur_len(&c));
 		*err = BTT_ETRACKER;
 	}
 	return rc;

@@ -232,7 +232,7 @@ static void on_error(struct btt_tracker_udp *u, struct btt_cur c,
 	/* The id may be what the tracker objects to: never reuse it. */
 	u->have_conn = false;
 	finish(u, BTT_ETRACKER, "", out);
-	btt_tracker_msg_set(msg, btt_cur_data(&c), n);
+	btt_tracker_reason_set(msg, btt_cur_data(&c), n);
 }
 
 static void on_announce(struct btt_tracker_udp *u, struct btt_cur c,

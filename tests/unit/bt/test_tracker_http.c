@@ -369,6 +369,10 @@ static void test_tracker_http_parse_failure(void **state)
 	assert_int_equal(PARSE("d14:failure reason6:a\nb\xff\\ce", &r),
 			 BTT_ETRACKER);
 	assert_string_equal(r.message, "a\\x0ab\\xff\\x5cc");
+	/* An empty reason still tells the user something. */
+	assert_int_equal(PARSE("d14:failure reason0:e", &r), BTT_ETRACKER);
+	assert_string_equal(r.message,
+			    "tracker refused the request without a reason");
 	assert_int_equal(PARSE("d14:failure reasoni1ee", &r), BTT_ETYPE);
 	assert_int_equal(r.err, BTT_ETYPE);
 	assert_true(strlen(r.message) > 0);

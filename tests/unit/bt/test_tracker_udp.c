@@ -387,6 +387,15 @@ static void test_tracker_udp_error(void **state)
 	btt_tracker_udp_feed(&u, b, n + 5, T0 + 2, &out);
 	assert_true(out.done);
 	assert_string_equal(u.result.message, "bad\\x0a\\xff");
+	/* An error with no text (or only NULs) still carries a message. */
+	btt_tracker_udp_announce(&u, &p, T0 + 3, &out);
+	n = reply_hdr(&u, b, 3);
+	b[n] = 0;
+	btt_tracker_udp_feed(&u, b, n + 1, T0 + 3, &out);
+	assert_true(out.done);
+	assert_int_equal(u.result.err, BTT_ETRACKER);
+	assert_string_equal(u.result.message,
+			    "tracker refused the request without a reason");
 	btt_tracker_udp_release(&u);
 }
 
