@@ -5,7 +5,16 @@ set -eu
 BUILD=${BUILD:-build}
 BTT=$(pwd)/$BUILD/btt
 work=$(mktemp -d "${TMPDIR:-/tmp}/btt-demo.XXXXXX")
-trap 'rm -rf "$work"' EXIT INT TERM
+pids=""
+cleanup() {
+	rc=$?
+	set +e
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	for p in $pids; do wait "$p" 2>/dev/null; done
+	rm -rf "$work"
+	exit "$rc"
+}
+trap cleanup EXIT INT TERM
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
@@ -28,6 +37,31 @@ run "$BTT" info photos.torrent
 step "Verifying the data against it"
 run "$BTT" verify photos.torrent .
 
+step "A swarm on 127.0.0.1: one btt seed, two btt downloaders"
+mkdir -p swarm/a swarm/b
+# trackerless: the downloaders are told where the seed is
+"$BTT" create --hybrid -q -o swarm.torrent photos
+run "$BTT" seed swarm.torrent . --bind 127.0.0.1 --port 0 -q >swarm/seed.out 2>&1 &
+pids="$pids $!"
+port=""
+for _ in $(seq 100); do
+	port=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\)$/\1/p' swarm/seed.out)
+	[ -n "$port" ] && break
+	sleep 0.1
+done
+[ -n "$port" ] || { cat swarm/seed.out; exit 1; }
+echo "seeder listening on 127.0.0.1:$port"
+# A second downloader runs quietly beside this one, which is slowed to
+# 8 MB/s so the progress is visible.
+"$BTT" get swarm.torrent -o swarm/b --bind 127.0.0.1 --port 0 --no-seed \
+	-q --peer 127.0.0.1:"$port" >swarm/b.out 2>&1 &
+pids="$pids $!"
+run "$BTT" get swarm.torrent -o swarm/a --bind 127.0.0.1 --port 0 --no-seed \
+	--down-limit 8m --peer 127.0.0.1:"$port"
+wait_b=${pids##* }
+wait "$wait_b" && echo "the second downloader finished too"
+run "$BTT" verify -q swarm.torrent swarm/a && echo "swarm/a: verified"
+
 step "Damaging one byte and verifying again (exit 1 expected)"
 printf 'X' | dd of=photos/2026/holiday.mov bs=1 seek=1000000 conv=notrunc 2>/dev/null
 set +e
@@ -43,12 +77,10 @@ run "$BTT" info "$magnet"
 step "A local single-validator BTT chain: genesis, a node, two wallets"
 mkdir -p chain
 run "$BTT" chain genesis --out chain/genesis.json --keys-out chain/keys
-node_pid=""
-trap '[ -n "$node_pid" ] && kill "$node_pid" 2>/dev/null; rm -rf "$work"' EXIT INT TERM
 "$BTT" node --genesis chain/genesis.json --validator chain/keys/partnerships.hex \
 	--data chain/data --rpc-port 0 --block-interval 200 \
 	>chain/node.out 2>chain/node.err &
-node_pid=$!
+pids="$pids $!"
 BTT_RPC=""
 for _ in $(seq 100); do
 	BTT_RPC=$(sed -n 's|^rpc \(http://127.0.0.1:[0-9]*/\)$|\1|p' chain/node.out)
@@ -71,8 +103,9 @@ run "$BTT" wallet --keystore chain/ks send --from "$alice" --to "$bob" --amount 
 run "$BTT" wallet balance "$bob"
 run "$BTT" wallet balance "$alice"
 run "$BTT" wallet history "$bob"
+node_pid=${pids##* }
 kill -TERM "$node_pid"
 wait "$node_pid" || true
-node_pid=""
+pids=${pids% *}
 
 step "Done: $BTT --help lists the commands"
