@@ -12,7 +12,7 @@ BUILD=${BUILD:-build}
 # Add new benchmarks here, in the order to run: bench/bench_<name>.sh is
 # run with sh, bench/bench_<name>.c is built by `make bench` into
 # $BUILD/bench/bench_<name> and run directly.
-BENCHES="create picker smt exec node"
+BENCHES="create picker smt exec node transfer"
 
 [ $# -gt 0 ] && BENCHES="$*"
 out=$BUILD/bench-results

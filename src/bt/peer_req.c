@@ -115,6 +115,20 @@ int pr_release_active(struct btt_peer *p, bool cancel)
 	return 0;
 }
 
+/* The length of our outstanding (or cancelled) request at index:begin, or
+ * 0 when there is none. */
+static uint32_t requested_length(const struct btt_peer *p, uint32_t index,
+				 uint32_t begin)
+{
+	for (uint32_t i = 0; i < p->out_req.len; i++) {
+		const struct btt_peer_req *q = pr_ring_at(&p->out_req, i);
+		if ((q->state == PR_ACTIVE || q->state == PR_CANCELLED) &&
+		    q->index == index && q->begin == begin)
+			return q->length;
+	}
+	return 0;
+}
+
 int pr_block(struct btt_peer *p, const struct btt_wire_msg *m)
 {
 	unsigned mask = 1u << PR_ACTIVE | 1u << PR_CANCELLED;
@@ -123,6 +137,13 @@ int pr_block(struct btt_peer *p, const struct btt_wire_msg *m)
 	struct btt_peer_req *q;
 
 	if (at == PR_NONE) {
+		uint32_t want = requested_length(p, m->index, m->begin);
+		/* A late block after a choke can be honest; one at a requested
+		 * offset with another length never is. */
+		if (want)
+			return pr_fail(p, BTT_EMALFORMED, 50,
+				       "block %u:%u of %zu bytes, %u requested",
+				       m->index, m->begin, m->data_len, want);
 		if (p->fast)
 			return pr_fail(p, BTT_EMALFORMED, 50,
 				       "unrequested block %u:%u", m->index,

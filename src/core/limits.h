@@ -96,7 +96,9 @@
 
 /* peer connections (bt/peer.h, bt/torrent.h, bt/session.h). A peer may
  * queue BTT_PEER_MAX_IN_REQUESTS requests with us (we advertise it as
- * reqq; more are rejected); we keep at most BTT_PEER_MAX_OUT_REQUESTS of
+ * reqq, as libtorrent and Transmission do; more are rejected;
+ * Transmission 3.00 fetches at most reqq blocks a second from a peer, so
+ * 500 would cap it at 8 MB/s); we keep at most BTT_PEER_MAX_OUT_REQUESTS of
  * ours outstanding or cancelled-but-unanswered per peer, so a peer that
  * never answers cannot grow our tables. BTT_PEER_MAX_SCORE misbehaviour
  * points close a connection; an address that collects
@@ -104,7 +106,7 @@
  * is banned. Candidates are addresses from trackers and the command line a
  * torrent remembers; handshakes are incoming connections that have not
  * yet named a torrent. */
-#define BTT_PEER_MAX_IN_REQUESTS 500
+#define BTT_PEER_MAX_IN_REQUESTS 2000
 #define BTT_PEER_MAX_OUT_REQUESTS 2048
 #define BTT_PEER_MAX_SCORE 100
 #define BTT_TORRENT_BAN_SCORE 100

@@ -278,6 +278,21 @@ static void test_peer_unrequested_block(void **state)
 	pf_free(g);
 }
 
+/* A block at a requested offset with another length closes the
+ * connection, with or without the fast extension. */
+static void test_peer_block_wrong_length(void **state)
+{
+	struct pfx *g = pf_connected(0, false);
+
+	(void)state;
+	pf_ready_to_request(g, false);
+	btt_peer_request(&g->p, 1, 0, 16384, g->now);
+	assert_int_equal(pf_msg_piece(g, 1, 0, 8192, 1), BTT_EMALFORMED);
+	assert_int_equal(g->p.state, BTT_PEER_CLOSED);
+	assert_int_equal(pf_count(g, BTT_PEER_EV_BLOCK), 0);
+	pf_free(g);
+}
+
 static void test_peer_cancel_then_late_block(void **state)
 {
 	struct pfx *f = pf_connected(0, true);
@@ -433,6 +448,7 @@ int main(void)
 		cmocka_unit_test(test_peer_score_closes),
 		cmocka_unit_test(test_peer_blocks_and_rejects),
 		cmocka_unit_test(test_peer_unrequested_block),
+		cmocka_unit_test(test_peer_block_wrong_length),
 		cmocka_unit_test(test_peer_cancel_then_late_block),
 		cmocka_unit_test(test_peer_choke_releases_without_fast),
 		cmocka_unit_test(test_peer_allowed_fast),
