@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/limits.h"
+#include "core/json.h"
 #include "rpc/rpc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -59,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_t *r = btt_rpc_handle(table(), data, size), *item;
 	size_t i;
 
-	if (btt_rpc_json_depth(data, size, BTT_RPC_MAX_DEPTH) > size)
+	if (btt_json_depth(data, size, BTT_RPC_MAX_DEPTH) > size)
 		abort();
 	if (!r)
 		return 0;

@@ -131,30 +131,6 @@ static void usage(FILE *f)
 		(unsigned)BTT_NODE_DEFAULT_RPC_PORT);
 }
 
-/* An amount of BTT: digits with an optional fraction of up to 18 digits. */
-static bool parse_btt(const char *s, size_t len, btt_u128 *out)
-{
-	struct btt_cur c;
-	btt_u128 whole, frac = 0, scale = BTT_COIN;
-	uint8_t ch;
-
-	btt_cur_init(&c, s, len);
-	if (!btt_u128_get_dec(&c, &whole) ||
-	    !btt_u128_mul(whole, BTT_COIN, &whole))
-		return false;
-	if (btt_cur_get_u8(&c, &ch)) {
-		if (ch != '.' || !btt_cur_len(&c))
-			return false;
-		while (btt_cur_get_u8(&c, &ch)) {
-			if (ch < '0' || ch > '9' || scale == 1)
-				return false;
-			scale /= 10;
-			frac += (btt_u128)(ch - '0') * scale;
-		}
-	}
-	return btt_u128_add(whole, frac, out);
-}
-
 static bool parse_signer(const char *s, size_t len, uint8_t *out,
 			 size_t *out_len)
 {
@@ -210,9 +186,9 @@ static int add_validator(struct btt_genesis *g, const char *arg)
 		return BTT_EINVALID;
 	}
 	memcpy(signer, op, BTT_ADDR_LEN);
-	if (c1 &&
-	    !parse_btt(c1 + 1, c2 ? (size_t)(c2 - c1 - 1) : strlen(c1 + 1),
-		       &stake)) {
+	if (c1 && !btt_cli_parse_btt(
+			  c1 + 1, c2 ? (size_t)(c2 - c1 - 1) : strlen(c1 + 1),
+			  &stake)) {
 		btt_cli_err(cmd, "--validator: bad stake (BTT, e.g. 5000000 "
 				 "or 2.5)");
 		return BTT_EINVALID;

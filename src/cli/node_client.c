@@ -73,13 +73,13 @@ void btt_cli_fmt_btt(btt_u128 v, char out[BTT_CLI_BTT_TEXT])
 	snprintf(out, BTT_CLI_BTT_TEXT, "%s%s%s", whole, n ? "." : "", frac);
 }
 
-bool btt_cli_parse_btt(const char *s, btt_u128 *out)
+bool btt_cli_parse_btt(const char *s, size_t len, btt_u128 *out)
 {
 	struct btt_cur c;
 	btt_u128 whole, frac = 0, scale = BTT_COIN;
 	uint8_t ch;
 
-	btt_cur_init(&c, s, strlen(s));
+	btt_cur_init(&c, s, len);
 	if (!btt_u128_get_dec(&c, &whole) ||
 	    !btt_u128_mul(whole, BTT_COIN, &whole))
 		return false;
@@ -257,8 +257,9 @@ static int send_args(const char *cmd, const struct btt_cli_send *s,
 		return BTT_EXIT_USAGE;
 	btt_addr_parse(s->from, strlen(s->from), tx->from);
 	btt_addr_parse(s->to, strlen(s->to), t->to);
-	if (!btt_cli_parse_btt(s->amount, &t->amount) ||
-	    (s->fee && !btt_cli_parse_btt(s->fee, &tx->max_fee))) {
+	if (!btt_cli_parse_btt(s->amount, strlen(s->amount), &t->amount) ||
+	    (s->fee &&
+	     !btt_cli_parse_btt(s->fee, strlen(s->fee), &tx->max_fee))) {
 		btt_cli_err(cmd, "amounts are BTT with at most 18 decimals, "
 				 "like 12 or 0.5");
 		return BTT_EXIT_USAGE;

@@ -37,7 +37,7 @@ void btt_cli_fmt_btt(btt_u128 v, char out[BTT_CLI_BTT_TEXT]);
 /* Parses BTT as decimal text with at most 18 decimals ("2", "0.5",
  * "1.000000000000000001") into base units, exactly. False on anything
  * else: signs, exponents, a lone dot, more decimals, overflow. */
-bool btt_cli_parse_btt(const char *s, btt_u128 *out);
+bool btt_cli_parse_btt(const char *s, size_t len, btt_u128 *out);
 
 /* A decimal string member of a result (an amount). 0 when missing. */
 btt_u128 btt_cli_json_u128(json_t *obj, const char *key);

@@ -18,6 +18,7 @@
 
 #include "btt/err.h"
 #include "core/codec.h"
+#include "core/json.h"
 #include "ledger/genesis.h"
 
 struct perr {
@@ -56,34 +57,6 @@ static const char *clean(const char *s, char out[48])
 		out[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
 	out[i] = 0;
 	return out;
-}
-
-/* Rejects nesting deeper than max before jansson parses (it recurses).
- * Brackets inside strings do not count; escapes are skipped. */
-static int depth_check(const uint8_t *p, size_t n, unsigned max)
-{
-	unsigned depth = 0;
-	bool in_str = false, esc = false;
-
-	for (size_t i = 0; i < n; i++) {
-		uint8_t c = p[i];
-		if (in_str) {
-			if (esc)
-				esc = false;
-			else if (c == '\\')
-				esc = true;
-			else if (c == '"')
-				in_str = false;
-		} else if (c == '"') {
-			in_str = true;
-		} else if (c == '[' || c == '{') {
-			if (++depth > max)
-				return BTT_EDEPTH;
-		} else if ((c == ']' || c == '}') && depth) {
-			depth--;
-		}
-	}
-	return 0;
 }
 
 static int known_keys(json_t *obj, const char *path, const char *const *keys,
@@ -548,7 +521,8 @@ int btt_ledger_genesis_parse(const uint8_t *p, size_t n, struct btt_genesis *g,
 	if (n > BTT_GENESIS_MAX_SIZE)
 		return fail(&pe, BTT_ELIMIT, "larger than %u bytes",
 			    BTT_GENESIS_MAX_SIZE);
-	if (depth_check(p, n, BTT_GENESIS_MAX_DEPTH))
+	/* jansson recurses: refuse deep nesting before it parses. */
+	if (btt_json_depth(p, n, BTT_GENESIS_MAX_DEPTH) > BTT_GENESIS_MAX_DEPTH)
 		return fail(&pe, BTT_EDEPTH, "nested deeper than %u",
 			    BTT_GENESIS_MAX_DEPTH);
 	root = json_loadb((const char *)p, n, JSON_REJECT_DUPLICATES, &jerr);

@@ -17,6 +17,7 @@
 #include "btt/err.h"
 #include "core/limits.h"
 #include "core/log.h"
+#include "core/json.h"
 #include "rpc/rpc.h"
 
 struct method {
@@ -121,32 +122,6 @@ int btt_rpc_dispatch_add(struct btt_rpc_dispatch *d, const char *name,
 	return 0;
 }
 
-size_t btt_rpc_json_depth(const uint8_t *p, size_t n, size_t limit)
-{
-	size_t depth = 0, max = 0;
-	bool in_str = false, esc = false;
-
-	for (size_t i = 0; i < n && max <= limit; i++) {
-		uint8_t c = p[i];
-		if (in_str) {
-			if (esc)
-				esc = false;
-			else if (c == '\\')
-				esc = true;
-			else if (c == '"')
-				in_str = false;
-		} else if (c == '"') {
-			in_str = true;
-		} else if (c == '{' || c == '[') {
-			if (++depth > max)
-				max = depth;
-		} else if ((c == '}' || c == ']') && depth) {
-			depth--;
-		}
-	}
-	return max;
-}
-
 static json_t *error_obj(json_t *id, int code, const char *msg, int btt)
 {
 	json_t *m = json_string(msg), *e, *r;
@@ -181,8 +156,7 @@ int btt_rpc_parse(const uint8_t *body, size_t len, json_t **out)
 		*out = error_obj(NULL, BTT_RPC_INVALID_REQUEST, msg, 0);
 		return BTT_RPC_INVALID_REQUEST;
 	}
-	if (btt_rpc_json_depth(body, len, BTT_RPC_MAX_DEPTH) >
-	    BTT_RPC_MAX_DEPTH) {
+	if (btt_json_depth(body, len, BTT_RPC_MAX_DEPTH) > BTT_RPC_MAX_DEPTH) {
 		snprintf(msg, sizeof(msg), "JSON nested deeper than %d levels",
 			 BTT_RPC_MAX_DEPTH);
 		*out = error_obj(NULL, BTT_RPC_PARSE_ERROR, msg, 0);

@@ -110,10 +110,6 @@ json_t *btt_rpc_dispatch_run(struct btt_rpc_dispatch *d, json_t *req);
 json_t *btt_rpc_handle(struct btt_rpc_dispatch *d, const uint8_t *body,
 		       size_t len);
 
-/* The largest nesting depth of JSON text, counted by a flat scan that
- * skips strings; stops counting at limit + 1. */
-size_t btt_rpc_json_depth(const uint8_t *p, size_t n, size_t limit);
-
 /* The HTTP server. */
 struct btt_loop;
 struct btt_rpc_server;

@@ -13,6 +13,7 @@
 
 #include "btt/err.h"
 #include "core/limits.h"
+#include "core/json.h"
 #include "rpc/rpc.h"
 
 static int calls;
@@ -305,8 +306,8 @@ static void test_jsonrpc_depth_limit(void **state)
 	for (size_t depth = BTT_RPC_MAX_DEPTH - 1;
 	     depth <= BTT_RPC_MAX_DEPTH + 1; depth++) {
 		b = nested(depth);
-		assert_int_equal(btt_rpc_json_depth((uint8_t *)b, strlen(b),
-						    BTT_RPC_MAX_DEPTH),
+		assert_int_equal(btt_json_depth((uint8_t *)b, strlen(b),
+						BTT_RPC_MAX_DEPTH),
 				 depth);
 		assert_int_equal(code_once(d, b),
 				 depth <= BTT_RPC_MAX_DEPTH ? 0 : -32700);
@@ -314,8 +315,7 @@ static void test_jsonrpc_depth_limit(void **state)
 	}
 	/* brackets inside strings, escaped quotes included, do not count */
 	assert_int_equal(
-		btt_rpc_json_depth((const uint8_t *)"[\"[[\\\"[\"]", 10, 16),
-		1);
+		btt_json_depth((const uint8_t *)"[\"[[\\\"[\"]", 10, 16), 1);
 	btt_rpc_dispatch_free(d);
 }
 
