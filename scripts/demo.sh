@@ -41,7 +41,9 @@ step "A swarm on 127.0.0.1: one btt seed, two btt downloaders"
 mkdir -p swarm/a swarm/b
 # trackerless: the downloaders are told where the seed is
 "$BTT" create --hybrid -q -o swarm.torrent photos
-run "$BTT" seed swarm.torrent . --bind 127.0.0.1 --port 0 -q >swarm/seed.out 2>&1 &
+# in the background: $! must be btt itself, so no `run` wrapper
+echo "\$ $BTT seed swarm.torrent . --bind 127.0.0.1 --port 0 -q &"
+"$BTT" seed swarm.torrent . --bind 127.0.0.1 --port 0 -q >swarm/seed.out 2>&1 &
 pids="$pids $!"
 port=""
 for _ in $(seq 100); do
