@@ -9,28 +9,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/btt-integ-getseed.XXXXXX")
-pids=""
-
-cleanup() {
-	for p in $pids; do
-		kill -9 "$p" 2>/dev/null
-	done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# not_ok NAME [LOG...]: the TAP line, then the end of each log.
-not_ok() {
-	nok "$1"
-	shift
-	for f in "$@"; do
-		[ -s "$f" ] && tail -n 15 "$f" | sed 's/^/#   /'
-	done
-	return 0
-}
+tap_tmp getseed
 
 if [ ! -x "$BTT" ]; then
 	not_ok "btt binary exists at $BTT"
