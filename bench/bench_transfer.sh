@@ -310,8 +310,7 @@ it_stop "$IT_PID" 5
 if [ "$BTT_OK" = 1 ] && "$IT_BTT" seed --help 2>&1 | grep -q 'FILE\.torrent\.\.\.'; then
 	it_spawn btt-many "$IT_BTT" seed "$many"/t/*.torrent "$many/d" \
 		--bind 127.0.0.1 --port 0 -q
-	if it_wait_line "$(it_log btt-many out)" 'listening on' 60 "$IT_PID"; then
-		sleep 2
+	if it_wait_line "$(it_log btt-many out)" '^seeding 1000' 120 "$IT_PID"; then
 		BTT_MANY=$(($(rss_settled "$IT_PID") / 1024))
 		echo "  btt: RSS $BTT_MANY MiB (btt / libtorrent:" \
 			"$(ratio "$BTT_MANY" "${LT_MANY:-0}")x)"

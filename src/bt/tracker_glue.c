@@ -2,8 +2,9 @@
  * each announce over HTTP (io/http.h, parsed by tracker_http.c) or UDP
  * (io/udp.h, the BEP 15 state machine of tracker_udp.c).
  *
- * One struct tg_tracker per tracker of the torrent. A UDP tracker gets
- * its own socket, bound on first use, so replies are matched by socket
+ * One struct tg_tracker per tracker of the torrent (none for a torrent
+ * without trackers). A UDP tracker gets its BEP 15 state (about 8 KiB)
+ * and its own socket on first use, so replies are matched by socket
  * and sender; host names are resolved with getaddrinfo as a low-priority
  * pool job, which refers back to its tracker by (torrent, index,
  * generation): a result that arrives after the tracker moved on is
@@ -34,7 +35,7 @@ struct tg_tracker {
 	struct btt_torrent *t;
 	uint32_t idx;
 	struct btt_http_req *http;
-	struct btt_tracker_udp udp;
+	struct btt_tracker_udp *udp; /* NULL until the first UDP announce */
 	struct btt_udp *sock;
 	struct btt_timer *timer;
 	struct btt_addr addr; /* resolved UDP tracker address */
@@ -64,13 +65,14 @@ int tg_init(struct btt_torrent *t)
 
 	if (rc)
 		return rc;
-	t->tg = calloc(t->ann.n ? t->ann.n : 1, sizeof(*t->tg));
+	if (!t->ann.n)
+		return 0;
+	t->tg = calloc(t->ann.n, sizeof(*t->tg));
 	if (!t->tg)
 		abort();
 	for (uint32_t i = 0; i < t->ann.n; i++) {
 		t->tg[i].t = t;
 		t->tg[i].idx = i;
-		btt_tracker_udp_init(&t->tg[i].udp, false);
 	}
 	return 0;
 }
@@ -79,7 +81,8 @@ static void abandon(struct tg_tracker *g)
 {
 	btt_http_cancel(g->http);
 	g->http = NULL;
-	btt_tracker_udp_cancel(&g->udp);
+	if (g->udp)
+		btt_tracker_udp_cancel(g->udp);
 	if (g->timer)
 		btt_timer_stop(g->timer);
 	g->resolving = false;
@@ -88,14 +91,14 @@ static void abandon(struct tg_tracker *g)
 
 void tg_release(struct btt_torrent *t)
 {
-	if (!t->tg)
-		return;
-	for (uint32_t i = 0; i < t->ann.n; i++) {
+	for (uint32_t i = 0; t->tg && i < t->ann.n; i++) {
 		struct tg_tracker *g = &t->tg[i];
 		abandon(g);
 		btt_timer_free(g->timer);
 		btt_udp_free(g->sock);
-		btt_tracker_udp_release(&g->udp);
+		if (g->udp)
+			btt_tracker_udp_release(g->udp);
+		free(g->udp);
 	}
 	free(t->tg);
 	t->tg = NULL;
@@ -213,7 +216,7 @@ static void udp_apply(struct tg_tracker *g,
 		btt_timer_stop(g->timer);
 	if (out->done) {
 		btt_tracker_result_init(&r);
-		btt_tracker_result_move(&r, &g->udp.result);
+		btt_tracker_result_move(&r, &g->udp->result);
 		deliver(g, &r);
 	}
 }
@@ -225,11 +228,10 @@ static void udp_recv(struct btt_udp *u, const struct btt_addr *from,
 	struct btt_tracker_udp_out out;
 
 	(void)u;
-	if (!btt_io_addr_eq(from, &g->addr) || g->udp.state == BTT_UDP_IDLE ||
-	    g->udp.state == BTT_UDP_DONE)
+	if (!g->udp || !btt_io_addr_eq(from, &g->addr) ||
+	    g->udp->state == BTT_UDP_IDLE || g->udp->state == BTT_UDP_DONE)
 		return;
-	btt_tracker_udp_feed(&g->udp, data, len, (int64_t)ss_now(g->t->s),
-			     &out);
+	btt_tracker_udp_feed(g->udp, data, len, (int64_t)ss_now(g->t->s), &out);
 	udp_apply(g, &out);
 }
 
@@ -239,7 +241,9 @@ static void udp_timer(struct btt_timer *tm, void *arg)
 	struct btt_tracker_udp_out out;
 
 	(void)tm;
-	btt_tracker_udp_timer(&g->udp, (int64_t)ss_now(g->t->s), &out);
+	if (!g->udp)
+		return;
+	btt_tracker_udp_timer(g->udp, (int64_t)ss_now(g->t->s), &out);
 	udp_apply(g, &out);
 }
 
@@ -260,9 +264,12 @@ static void udp_start(struct tg_tracker *g)
 			return;
 		}
 	}
-	btt_tracker_udp_release(&g->udp);
-	btt_tracker_udp_init(&g->udp, g->addr.family == BTT_AF_INET6);
-	rc = btt_tracker_udp_announce(&g->udp, &g->pending,
+	if (g->udp)
+		btt_tracker_udp_release(g->udp);
+	else if (!(g->udp = malloc(sizeof(*g->udp))))
+		abort();
+	btt_tracker_udp_init(g->udp, g->addr.family == BTT_AF_INET6);
+	rc = btt_tracker_udp_announce(g->udp, &g->pending,
 				      (int64_t)ss_now(t->s), &out);
 	if (rc) {
 		fail_now(g, rc, "announce");

@@ -34,9 +34,15 @@ int btt_cmd_node(int argc, char **argv);
 int btt_cmd_get(int argc, char **argv);
 int btt_cmd_seed(int argc, char **argv);
 
-/* What `get` and `seed` run (cmd_get.c): one torrent on one session. */
+/* Torrents one `btt seed` process takes. */
+#define BTT_CLI_MAX_SEED_TORRENTS 100000u
+
+/* What `get` and `seed` run (xfer.c): one session with one torrent
+ * (`get`, `seed`) or several (`seed`), every one's data under dir. */
 struct btt_cli_xfer {
-	const char *cmd, *torrent, *dir;
+	const char *cmd, *dir;
+	const char **torrents; /* file names, borrowed */
+	size_t ntorrents;
 	struct btt_addr bind;
 	uint16_t port;
 	bool port_set, download, seed, sequential, quiet;

@@ -1,13 +1,7 @@
 /* btt get: downloads a torrent, then seeds it (unless --no-seed) until a
- * ratio or SIGINT/SIGTERM. Also the engine runner that `btt seed` shares
- * (btt_cli_transfer): one loop, one session, one torrent, a progress line
- * every second on a terminal and a plain line every few seconds
- * otherwise, and a summary at the end.
- *
- * Output (stdout): "listening on ADDR:PORT" first, so scripts can read the
- * port the OS chose; after the check "resume: ..."; then progress; then
- * "done: ..." with the bytes moved. Errors go to stderr and name the
- * torrent file, directory, peer or tracker.
+ * ratio or SIGINT/SIGTERM. The engine runner it shares with `btt seed` is
+ * in xfer.c; the options both take are parsed here
+ * (btt_cli_xfer_option).
  *
  * Exit status: 0 when every piece is downloaded and verified (for `seed`:
  * stopped cleanly), 1 on a runtime failure or an interrupted download, 2
@@ -17,33 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bt/metainfo.h"
-#include "bt/session.h"
 #include "bt/torrent.h"
-#include "btt/err.h"
 #include "cli/cli_int.h"
-#include "core/clock.h"
 #include "core/cur.h"
-#include "core/log.h"
-#include "io/loop.h"
-#include "io/timer.h"
 
 #define MAX_PEER_ARGS 256
-#define PLAIN_EVERY_S 5
 
 static const char cmd[] = "get";
-
-struct xfer {
-	const struct btt_cli_xfer *a;
-	struct btt_loop *loop;
-	struct btt_session *s;
-	struct btt_torrent *t;
-	struct btt_metainfo mi;
-	struct btt_timer *progress;
-	bool tty, line_open, completed;
-	uint64_t start_ms, ticks;
-	int err;
-};
 
 static void usage(FILE *f)
 {
@@ -81,259 +55,6 @@ static void usage(FILE *f)
 		"failure or\n"
 		"interrupted, 2 bad usage or a bad torrent.\n",
 		BTT_TORRENT_DEFAULT_PEERS);
-}
-
-/* ---- output ---- */
-
-static void fmt_size(char *buf, size_t n, uint64_t v)
-{
-	static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-	unsigned u = 0;
-	double d = (double)v;
-
-	while (d >= 1024 && u < 4) {
-		d /= 1024;
-		u++;
-	}
-	if (u == 0)
-		snprintf(buf, n, "%llu B", (unsigned long long)v);
-	else
-		snprintf(buf, n, "%.1f %s", d, unit[u]);
-}
-
-static void fmt_eta(char *buf, size_t n, uint64_t left, uint64_t rate)
-{
-	uint64_t s;
-
-	if (!left) {
-		snprintf(buf, n, "0:00");
-		return;
-	}
-	if (!rate) {
-		snprintf(buf, n, "-");
-		return;
-	}
-	s = left / rate;
-	if (s >= 3600)
-		snprintf(buf, n, "%llu:%02llu:%02llu",
-			 (unsigned long long)(s / 3600),
-			 (unsigned long long)(s / 60 % 60),
-			 (unsigned long long)(s % 60));
-	else
-		snprintf(buf, n, "%llu:%02llu", (unsigned long long)(s / 60),
-			 (unsigned long long)(s % 60));
-}
-
-static void end_line(struct xfer *x)
-{
-	if (x->line_open) {
-		fputc('\n', stdout);
-		x->line_open = false;
-	}
-}
-
-static void print_progress(struct xfer *x)
-{
-	struct btt_torrent_stats st;
-	char down[32], up[32], eta[32];
-	double pct;
-
-	btt_torrent_stats(x->t, &st);
-	fmt_size(down, sizeof(down), st.down_rate);
-	fmt_size(up, sizeof(up), st.up_rate);
-	fmt_eta(eta, sizeof(eta), st.total_bytes - st.have_bytes, st.down_rate);
-	pct = st.total_bytes
-		      ? 100.0 * (double)st.have_bytes / (double)st.total_bytes
-		      : 100.0;
-	if (st.state == BTT_TORRENT_CHECKING) {
-		printf("%schecking %u/%u pieces", x->tty ? "\r\033[K" : "",
-		       st.check_done, st.check_total);
-	} else {
-		printf("%s%5.1f%%  %u/%u pieces  down %s/s  up %s/s  "
-		       "%u peer%s  ETA %s",
-		       x->tty ? "\r\033[K" : "", pct, st.have_pieces,
-		       st.num_pieces, down, up, st.peers,
-		       st.peers == 1 ? "" : "s", eta);
-	}
-	if (x->tty) {
-		x->line_open = true;
-	} else {
-		fputc('\n', stdout);
-	}
-	fflush(stdout);
-}
-
-static void on_progress(struct btt_timer *tm, void *arg)
-{
-	struct xfer *x = arg;
-
-	(void)tm;
-	x->ticks++;
-	if (x->a->quiet || !x->t)
-		return;
-	if (x->tty || x->ticks % PLAIN_EVERY_S == 0)
-		print_progress(x);
-}
-
-static void print_done(struct xfer *x)
-{
-	struct btt_torrent_stats st;
-	uint64_t ms = btt_loop_now_ms(x->loop) - x->start_ms;
-	char d[32], u[32];
-
-	btt_torrent_stats(x->t, &st);
-	fmt_size(d, sizeof(d), st.downloaded);
-	fmt_size(u, sizeof(u), st.uploaded);
-	end_line(x);
-	printf("done: %u/%u pieces, downloaded %llu bytes (%s), uploaded "
-	       "%llu bytes (%s), %u hash failure%s, %llu.%03llu s\n",
-	       st.have_pieces, st.num_pieces, (unsigned long long)st.downloaded,
-	       d, (unsigned long long)st.uploaded, u, st.hash_failures,
-	       st.hash_failures == 1 ? "" : "s",
-	       (unsigned long long)(ms / 1000),
-	       (unsigned long long)(ms % 1000));
-	fflush(stdout);
-}
-
-/* ---- events ---- */
-
-static void on_checked(struct xfer *x)
-{
-	struct btt_torrent_stats st;
-
-	btt_torrent_stats(x->t, &st);
-	end_line(x);
-	printf("resume: %u of %u pieces trusted, %u rechecked, %u valid\n",
-	       st.resume_trusted, st.num_pieces, st.rechecked,
-	       st.recheck_valid);
-	if (!x->a->download) {
-		if (!st.have_pieces) {
-			btt_cli_err(x->a->cmd, "%s: no valid data found",
-				    x->a->dir);
-			x->err = BTT_EINCOMPLETE;
-			btt_session_shutdown(x->s);
-			return;
-		}
-		printf("seeding %u of %u pieces\n", st.have_pieces,
-		       st.num_pieces);
-	}
-	fflush(stdout);
-}
-
-static void on_event(void *arg, struct btt_torrent *t, int event)
-{
-	struct xfer *x = arg;
-	struct btt_torrent_stats st;
-
-	x->t = t;
-	if (event == BTT_TORRENT_EV_CHECKED) {
-		on_checked(x);
-	} else if (event == BTT_TORRENT_EV_COMPLETED) {
-		x->completed = true;
-		end_line(x);
-		printf("complete: %s\n", x->mi.name);
-		fflush(stdout);
-	} else if (event == BTT_TORRENT_EV_STOPPED) {
-		btt_torrent_stats(t, &st);
-		if (st.error) {
-			end_line(x);
-			btt_cli_err(x->a->cmd, "%s", st.errmsg);
-			x->err = st.error;
-		}
-		btt_session_shutdown(x->s);
-	}
-}
-
-static void on_idle(void *arg)
-{
-	struct xfer *x = arg;
-
-	btt_loop_stop(x->loop);
-}
-
-/* ---- running ---- */
-
-static int setup(struct xfer *x)
-{
-	const struct btt_cli_xfer *a = x->a;
-	struct btt_session_opts so = {
-		.listen = a->bind,
-		.default_port = !a->port_set,
-		.down_limit = a->down_limit,
-		.up_limit = a->up_limit,
-		.handle_signals = true,
-		.on_event = on_event,
-		.on_idle = on_idle,
-		.cb_arg = x,
-	};
-	struct btt_torrent_opts to = {
-		.dir = a->dir,
-		.download = a->download,
-		.seed = a->seed,
-		.seed_ratio_milli = a->seed_ratio_milli,
-		.sequential = a->sequential,
-		.max_peers = a->max_peers,
-	};
-	struct btt_addr la;
-	char buf[BTT_ADDR_STRLEN];
-	int rc;
-
-	so.listen.port = a->port;
-	if ((rc = btt_loop_new(&x->loop)) != 0 ||
-	    (rc = btt_timer_new(x->loop, on_progress, x, &x->progress)) != 0) {
-		btt_cli_err(a->cmd, "event loop: %s", btt_strerror(rc));
-		return rc;
-	}
-	if ((rc = btt_session_new(x->loop, &so, &x->s)) != 0) {
-		btt_cli_err(a->cmd, "cannot listen on port %u: %s",
-			    a->port_set ? a->port : BTT_SESSION_PORT_FIRST,
-			    btt_strerror(rc));
-		return rc;
-	}
-	btt_session_listen_addr(x->s, &la);
-	printf("listening on %s\n", btt_io_addr_to_str(&la, buf, sizeof(buf)));
-	fflush(stdout);
-	if ((rc = btt_session_add(x->s, &x->mi, &to, &x->t)) != 0) {
-		btt_cli_err(a->cmd, "%s: %s", a->torrent, btt_strerror(rc));
-		return rc;
-	}
-	for (size_t i = 0; i < a->npeers; i++)
-		btt_torrent_add_peer(x->t, &a->peers[i]);
-	x->start_ms = btt_loop_now_ms(x->loop);
-	btt_timer_start(x->progress, 1000, 1000);
-	return 0;
-}
-
-int btt_cli_transfer(const struct btt_cli_xfer *a)
-{
-	struct xfer x = {.a = a};
-	struct btt_metainfo_err me = {0};
-	int rc, status = BTT_EXIT_FAIL;
-
-	rc = btt_metainfo_load(&x.mi, a->torrent, &me);
-	if (rc) {
-		btt_cli_err(a->cmd, "%s: %s", a->torrent,
-			    me.msg[0] ? me.msg : btt_strerror(rc));
-		return BTT_EXIT_USAGE;
-	}
-	x.tty = btt_cli_isatty(1);
-	if (setup(&x) == 0) {
-		btt_loop_run(x.loop);
-		if (x.t)
-			print_done(&x);
-		if (!x.err && x.t && btt_torrent_complete(x.t))
-			status = BTT_EXIT_OK;
-		else if (!x.err && x.t && !a->download)
-			status = BTT_EXIT_OK;
-		else if (!x.err)
-			btt_cli_err(a->cmd, "%s: download incomplete",
-				    a->torrent);
-	}
-	btt_timer_free(x.progress);
-	btt_session_free(x.s);
-	btt_loop_free(x.loop);
-	btt_metainfo_release(&x.mi);
-	return status;
 }
 
 /* ---- arguments ---- */
@@ -453,7 +174,8 @@ static int parse(int argc, char **argv, struct btt_cli_xfer *a)
 		usage(stderr);
 		return BTT_EXIT_USAGE;
 	}
-	a->torrent = argv[optind];
+	a->torrents = (const char **)&argv[optind];
+	a->ntorrents = 1;
 	return -1;
 bad:
 	btt_cli_err(cmd, "bad value '%s' for --%s", optarg,

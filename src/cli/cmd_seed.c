@@ -1,7 +1,8 @@
-/* btt seed: checks DIR against FILE.torrent (quickly when resume data
- * from an earlier `get` or `seed` is there), then seeds the pieces found
- * until SIGINT/SIGTERM, announcing `stopped` on the way out. The engine
- * runner is the one `btt get` uses (cmd_get.c). */
+/* btt seed: checks DIR against each FILE.torrent (quickly when resume
+ * data from an earlier `get` or `seed` is there), then seeds the pieces
+ * found until SIGINT/SIGTERM, announcing `stopped` on the way out. Any
+ * number of torrents share one process, one listening port and one
+ * upload limit. The engine runner is the one `btt get` uses (xfer.c). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,14 +14,16 @@ static const char cmd[] = "seed";
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: btt seed FILE.torrent DIR [--port N] [--bind IP] "
+		"usage: btt seed FILE.torrent... DIR [--port N] [--bind IP] "
 		"[--up-limit RATE]\n"
 		"                [--peer IP:PORT]...\n"
 		"\n"
-		"Checks the data of FILE.torrent in DIR (fast with resume "
-		"data), then\n"
-		"seeds it until Ctrl-C or SIGTERM (a second one quits at "
-		"once).\n"
+		"Checks the data of each FILE.torrent in DIR (fast with "
+		"resume data),\n"
+		"then seeds them until Ctrl-C or SIGTERM (a second one quits "
+		"at once).\n"
+		"Every torrent's files are found under DIR, as `btt get -o "
+		"DIR` saves them.\n"
 		"\n"
 		"  -p, --port N         listening port, 0 for any (default: "
 		"6881-6889)\n"
@@ -31,9 +34,11 @@ static void usage(FILE *f)
 		"  -q, --quiet          no progress lines\n"
 		"  -h, --help           this help\n"
 		"\n"
-		"Exit status: 0 stopped cleanly, 1 failure (no data, a disk "
-		"error),\n"
-		"2 bad usage or a bad torrent.\n");
+		"Exit status: 0 stopped cleanly, 1 failure (a torrent without "
+		"data, a disk\n"
+		"error: the other torrents are seeded until stopped), 2 bad "
+		"usage or a\n"
+		"bad torrent.\n");
 }
 
 int btt_cmd_seed(int argc, char **argv)
@@ -77,12 +82,18 @@ int btt_cmd_seed(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (optind + 2 != argc) {
-		usage(stderr);
+	if (argc - optind < 2 ||
+	    (size_t)(argc - optind - 1) > BTT_CLI_MAX_SEED_TORRENTS) {
+		if (argc - optind >= 2)
+			btt_cli_err(cmd, "at most %u torrents per process",
+				    BTT_CLI_MAX_SEED_TORRENTS);
+		else
+			usage(stderr);
 		goto out;
 	}
-	a->torrent = argv[optind];
-	a->dir = argv[optind + 1];
+	a->torrents = (const char **)&argv[optind];
+	a->ntorrents = (size_t)(argc - optind - 1);
+	a->dir = argv[argc - 1];
 	rc = btt_cli_transfer(a);
 out:
 	free(a);
