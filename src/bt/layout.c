@@ -109,6 +109,28 @@ void btt_layout_file_pieces(const struct btt_layout *l, uint32_t f,
 			   1);
 }
 
+void btt_layout_piece_prios(const struct btt_layout *l,
+			    const uint8_t *file_prio, uint8_t *out)
+{
+	uint8_t top = 0;
+
+	memset(out, 0xff, l->num_pieces);
+	for (uint32_t f = 0; f < l->num_files; f++) {
+		uint8_t fp = file_prio[f];
+		uint32_t a, b;
+		if ((l->files[f].attr & BTT_FILE_PAD) || !l->files[f].length)
+			continue;
+		top = fp > top ? fp : top;
+		btt_layout_file_pieces(l, f, &a, &b);
+		for (uint32_t p = a; p < b; p++)
+			if (out[p] == 0xff || fp > out[p])
+				out[p] = fp;
+	}
+	for (uint32_t p = 0; p < l->num_pieces; p++)
+		if (out[p] == 0xff)
+			out[p] = top;
+}
+
 void btt_layout_iter_range(const struct btt_layout *l, uint64_t pos,
 			   uint64_t len, struct btt_layout_iter *it)
 {

@@ -79,6 +79,16 @@ uint64_t btt_layout_piece_span(const struct btt_layout *l, uint32_t p);
 void btt_layout_file_pieces(const struct btt_layout *l, uint32_t f,
 			    uint32_t *out_first, uint32_t *out_end);
 
+/* Piece priorities from file priorities: out[p] (num_pieces entries) is
+ * the highest file_prio[f] (num_files entries) over the non-pad files with
+ * data that piece p touches, so a piece shared by a skipped file (0) and a
+ * wanted one is wanted. A piece made only of pad bytes or v2 gaps gets the
+ * highest priority of any non-pad file, so it is wanted whenever anything
+ * is. file_prio values must be below 0xff (the marker of an untouched
+ * piece while computing). O(num_pieces + num_files). */
+void btt_layout_piece_prios(const struct btt_layout *l,
+			    const uint8_t *file_prio, uint8_t *out);
+
 /* Starts an iteration over stream bytes [pos, pos + len), clipped to the
  * stream. */
 void btt_layout_iter_range(const struct btt_layout *l, uint64_t pos,

@@ -186,6 +186,36 @@ static void finish_done(void *arg)
 	st_idle_check(st);
 }
 
+static void create_work(void *arg)
+{
+	struct sfinish *j = arg;
+	j->err = sfc_create_empty(&j->st->fc, j->file);
+}
+
+/* Creates the empty file f on a worker when it is wanted and absent. */
+static void create_later(struct btt_bt_storage *st, uint32_t f)
+{
+	struct sfinish *j;
+
+	if (st->mi->files[f].length || sfc_skipped(&st->mi->files[f]) ||
+	    !sfc_wanted_absent(&st->fc, f))
+		return;
+	j = xcalloc(1, sizeof(*j));
+	j->st = st;
+	j->file = f;
+	st_submit(st, BTT_POOL_HIGH, create_work, finish_done, j);
+}
+
+int btt_bt_storage_file_skip(struct btt_bt_storage *st, uint32_t f, bool skip)
+{
+	if (f >= st->mi->num_files)
+		return BTT_EINVALID;
+	sfc_set_skip(&st->fc, f, skip);
+	if (!skip && st->opened && !st->closing)
+		create_later(st, f);
+	return 0;
+}
+
 static bool file_counted(const struct btt_bt_storage *st, uint32_t f)
 {
 	return st->mi->files[f].length && !sfc_skipped(&st->mi->files[f]);
@@ -448,6 +478,9 @@ static void open_done(void *arg)
 		memset(&o->recheck, 0, sizeof(o->recheck));
 		count_file_left(st);
 		st->opened = true;
+		/* An empty file no longer skipped while the open ran. */
+		for (uint32_t f = 0; f < st->mi->num_files; f++)
+			create_later(st, f);
 		o->cb(o->arg, 0, &st->unknown);
 	}
 	btt_bitfield_release(&o->have);

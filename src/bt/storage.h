@@ -16,7 +16,9 @@
  * to its full size, which allocates nothing: files are sparse) and is
  * renamed to <path> once every piece touching it is verified. A file found
  * at <path> when the storage opens is used in place, complete or not.
- * Empty files are created when the storage opens. Pad files (BEP 47) are
+ * Empty files are created when the storage opens, unless skipped
+ * (btt_bt_storage_file_skip). So a file the caller never asks to write
+ * into (a file not selected) is never created. Pad files (BEP 47) are
  * never created: their bytes read as zeros, and the bytes a peer sends for
  * them are ignored. Symlink entries (BEP 47 'l') are not created. A
  * character device in place of a file is written through (tests point a
@@ -217,6 +219,17 @@ int btt_bt_storage_save_resume(struct btt_bt_storage *st, const char *path,
  * BTT_ECANCELLED (already closing). */
 int btt_bt_storage_close(struct btt_bt_storage *st, const char *resume_path,
 			 btt_bt_storage_done_fn cb, void *arg);
+
+/* Selection: whether file f is skipped (not wanted). Only empty files
+ * depend on it: a skipped empty file is not created when the storage
+ * opens, and one that stops being skipped once the storage is open is
+ * created by a job (a failure puts the storage in the error state). A
+ * file with data is created by its first write either way (a piece shared
+ * with a wanted file writes its bytes of a skipped file into that file's
+ * .part, which then stays a .part), and nothing is ever deleted. Any time
+ * before closing, before opening too. Returns 0 or BTT_EINVALID (f out of
+ * range). */
+int btt_bt_storage_file_skip(struct btt_bt_storage *st, uint32_t f, bool skip);
 
 /* The complete pieces (verified, and never written again). */
 const struct btt_bitfield *btt_bt_storage_have(const struct btt_bt_storage *st);

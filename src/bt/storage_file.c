@@ -338,8 +338,14 @@ int sfc_stat(struct sfcache *fc, uint32_t f, struct btt_resume_file *out)
 int sfc_create_empty(struct sfcache *fc, uint32_t f)
 {
 	const char *path = fc->mi->files[f].path;
+	bool skip;
 	int fd, rc;
 
+	pthread_mutex_lock(&fc->mu);
+	skip = (fc->flags[f] & SF_SKIP) != 0;
+	pthread_mutex_unlock(&fc->mu);
+	if (skip)
+		return 0;
 	if ((rc = sfc_mkdirs(fc->dirfd, path)) != 0)
 		return rc;
 	fd = openat(fc->dirfd, path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY,
@@ -394,4 +400,24 @@ void sfc_mark_dirty(struct sfcache *fc, uint32_t f)
 	pthread_mutex_lock(&fc->mu);
 	mark_dirty(fc, f);
 	pthread_mutex_unlock(&fc->mu);
+}
+
+void sfc_set_skip(struct sfcache *fc, uint32_t f, bool skip)
+{
+	pthread_mutex_lock(&fc->mu);
+	if (skip)
+		fc->flags[f] |= SF_SKIP;
+	else
+		fc->flags[f] &= (uint8_t)~SF_SKIP;
+	pthread_mutex_unlock(&fc->mu);
+}
+
+bool sfc_wanted_absent(struct sfcache *fc, uint32_t f)
+{
+	bool r;
+
+	pthread_mutex_lock(&fc->mu);
+	r = !(fc->flags[f] & (SF_SKIP | SF_EXISTS));
+	pthread_mutex_unlock(&fc->mu);
+	return r;
 }

@@ -37,6 +37,7 @@
 #define SF_PART 0x02   /* the current name is <path>.part */
 #define SF_DIRTY 0x04  /* written since the last sync; listed in dirty */
 #define SF_NOPART 0x08 /* the name is too long to take ".part" */
+#define SF_SKIP 0x10   /* not wanted: an empty one is not created */
 
 struct sfd {
 	int fd;
@@ -89,8 +90,12 @@ void sfc_put(struct sfcache *fc, struct sfref *r);
 /* Looks at file f on disk (its name, else .part) for opening: fills *out
  * and the name state. 0, or -errno for anything but absence. */
 int sfc_stat(struct sfcache *fc, uint32_t f, struct btt_resume_file *out);
-/* Creates the empty file f at its final name. */
+/* Creates the empty file f at its final name, unless it is skipped. */
 int sfc_create_empty(struct sfcache *fc, uint32_t f);
+/* Sets or clears SF_SKIP. */
+void sfc_set_skip(struct sfcache *fc, uint32_t f, bool skip);
+/* Neither skipped nor known to exist. */
+bool sfc_wanted_absent(struct sfcache *fc, uint32_t f);
 /* Renames f from .part to its final name if it is at .part. */
 int sfc_finish(struct sfcache *fc, uint32_t f);
 /* Moves the dirty list out (the caller frees it) and clears the flags. */

@@ -2,7 +2,9 @@
  * completion, stopping, the error path and freeing (see torrent.h).
  *
  * Invariants: state moves CHECKING -> DOWNLOADING/SEEDING -> STOPPING ->
- * STOPPED and never back, except DOWNLOADING -> SEEDING on completion.
+ * STOPPED and never back, except DOWNLOADING -> SEEDING when done and
+ * SEEDING -> DOWNLOADING when new file priorities want more
+ * (torrent_prio.c).
  * Peers exist only while running. The torrent is freed only after its
  * storage closed (or when the session drains the pool first), because
  * storage callbacks point at it. */
@@ -54,6 +56,8 @@ static void on_piece(void *arg, uint32_t piece, int result)
 
 	if (t->s->freeing)
 		return;
+	if (result == 0 && !btt_picker_have(t->pk, piece))
+		tf_piece_have(t, piece);
 	if (result == 0)
 		tx_piece_passed(t, piece);
 	else if (result == BTT_EHASH)
@@ -108,7 +112,8 @@ static int make_parts(struct btt_torrent *t)
 	btt_picker_sequential_set(t->pk, t->o.sequential);
 	btt_choker_config_default(&cc);
 	cc.up_limit = t->o.up_limit;
-	if ((rc = btt_choker_init(&t->choker, &cc)) != 0)
+	if ((rc = btt_choker_init(&t->choker, &cc)) != 0 ||
+	    (rc = tf_apply(t)) != 0)
 		return rc;
 	return tg_init(t);
 }
@@ -153,7 +158,8 @@ int tt_new(struct btt_session *s, const struct btt_metainfo *mi,
 	btt_ratelimit_init(&t->up, o->up_limit, now);
 	t->rate_at = t->last_save = now;
 	t->next_id = 1;
-	if ((rc = make_parts(t)) != 0) {
+	t->o.file_prio = NULL;
+	if ((rc = tf_init(t, o)) != 0 || (rc = make_parts(t)) != 0) {
 		tt_free(t);
 		return rc;
 	}
@@ -178,6 +184,7 @@ void tt_free(struct btt_torrent *t)
 	btt_hmap_release(&t->by_id);
 	btt_hmap_release(&t->cand_by);
 	free(t->picks);
+	free(t->file_prio);
 	free(t->dir);
 	free(t->resume_path);
 	free(t);
@@ -185,18 +192,23 @@ void tt_free(struct btt_torrent *t)
 
 /* ---- opening and checking ---- */
 
+/* The event handlers may stop the torrent or change file priorities
+ * (and with them the state): each step looks at the state again. */
 static void become_running(struct btt_torrent *t)
 {
-	bool complete = btt_picker_complete(t->pk);
+	bool done = btt_picker_complete(t->pk);
 
-	t->state = complete || !t->o.download ? BTT_TORRENT_SEEDING
-					      : BTT_TORRENT_DOWNLOADING;
+	t->checked = true;
+	t->state = done || !t->o.download ? BTT_TORRENT_SEEDING
+					  : BTT_TORRENT_DOWNLOADING;
 	ss_event(t->s, t, BTT_TORRENT_EV_CHECKED);
 	if (!tt_running(t))
-		return; /* the event handler stopped us */
-	if (complete && t->o.download) {
+		return;
+	if (done && t->o.download && tt_seeding(t)) {
 		ss_event(t->s, t, BTT_TORRENT_EV_COMPLETED);
-		if (!t->o.seed || !tt_running(t)) {
+		if (!tt_running(t))
+			return;
+		if (tt_seeding(t) && !t->o.seed) {
 			btt_torrent_stop(t);
 			return;
 		}
@@ -222,6 +234,7 @@ static void check_done(void *arg, int err)
 	for (size_t i = btt_bitfield_find_next_set(have, 0);
 	     i < btt_bitfield_size(have);
 	     i = btt_bitfield_find_next_set(have, i + 1)) {
+		tf_piece_have(t, (uint32_t)i);
 		btt_picker_have_set(t->pk, (uint32_t)i);
 		t->have_bytes += tx_piece_content(t, (uint32_t)i);
 	}
@@ -311,17 +324,23 @@ bool tt_seeding(const struct btt_torrent *t)
 
 bool btt_torrent_complete(const struct btt_torrent *t)
 {
-	return btt_picker_complete(t->pk);
+	return btt_bitfield_all(btt_picker_have_bitfield(t->pk));
+}
+
+bool btt_torrent_done(const struct btt_torrent *t)
+{
+	return t->checked && btt_picker_complete(t->pk);
 }
 
 void tt_complete(struct btt_torrent *t)
 {
 	t->state = BTT_TORRENT_SEEDING;
-	tg_completed(t);
+	if (btt_torrent_complete(t))
+		tg_completed(t);
 	tt_save_resume(t);
 	ss_event(t->s, t, BTT_TORRENT_EV_COMPLETED);
 	if (t->state != BTT_TORRENT_SEEDING)
-		return; /* the event handler stopped us */
+		return; /* the event handler stopped us or wants more */
 	if (!t->o.seed) {
 		btt_torrent_stop(t);
 		return;
@@ -434,6 +453,8 @@ void btt_torrent_stats(const struct btt_torrent *t,
 		(uint32_t)btt_bitfield_count(btt_picker_have_bitfield(t->pk));
 	out->total_bytes = t->mi->total_length;
 	out->have_bytes = t->have_bytes;
+	out->wanted_bytes = t->wanted_bytes;
+	out->wanted_have = t->wanted_have;
 	out->downloaded = t->downloaded;
 	out->uploaded = t->uploaded;
 	out->wasted = t->wasted;

@@ -3,12 +3,42 @@
  *
  * Life: btt_torrent_add (session.h) opens the storage, trusts what the
  * resume file allows and rechecks the rest (CHECKING), then announces and
- * connects (DOWNLOADING, or SEEDING when every piece is there). When the
- * last piece passes it announces `completed` and seeds, until the seed
- * ratio is reached or forever, unless told not to seed. btt_torrent_stop
+ * connects (DOWNLOADING, or SEEDING when it is done). When the last
+ * wanted piece passes it is done (below): it seeds, until the seed ratio
+ * is reached or forever, unless told not to seed. btt_torrent_stop
  * announces `stopped` (waiting at most BTT_TORRENT_STOP_MS), closes every
  * connection, flushes the storage and saves resume data (STOPPING), then
  * reports STOPPED through the session's event callback.
+ *
+ * File priorities (opts.file_prio, btt_torrent_set_file_prio) select
+ * what to download. Each file of the metainfo (pad files included, their
+ * value ignored) has a priority 0..7: 0 skips it, 1..7 (default 4) want
+ * it, higher first. A piece takes the highest priority of the files it
+ * touches, so a piece shared by a skipped and a wanted file is
+ * downloaded; pieces of pad bytes only take the highest of all.
+ *  - Wanted pieces are those of priority > 0. The torrent is done when
+ *    every wanted piece is verified (btt_torrent_done): it then reports
+ *    BTT_TORRENT_EV_COMPLETED and is SEEDING (it has nothing left to get
+ *    and serves the pieces it has). Complete (btt_torrent_complete) is
+ *    stricter: every piece verified; without a selection the two agree.
+ *  - Trackers: `completed` is announced once, when the whole torrent is
+ *    complete (not when a selection is done). `left` is every byte not
+ *    verified, skipped files included, as libtorrent reports it: a
+ *    torrent with skipped files never tells a tracker it is a seed.
+ *  - Peers: we are interested only in peers that have a wanted piece we
+ *    lack. Once done, connections to seeds are closed as when complete.
+ *  - Storage: a file with data is created by its first write, so a
+ *    skipped file no wanted piece touches never appears; a skipped file
+ *    sharing a piece with a wanted one gets that piece's bytes in its
+ *    .part file, which stays a .part (sparse). Skipped empty files are not
+ *    created. Wanted files are renamed from .part when their pieces pass.
+ *  - Resume: verified pieces stay verified whatever the selection; a
+ *    restart with another selection keeps them and gets the rest.
+ *  - Changing priorities while running re-evaluates our interest in every
+ *    peer; a done torrent given more to get goes back to DOWNLOADING (and
+ *    reports EV_COMPLETED again when that is done); a downloading one left
+ *    with nothing to get becomes done.
+ * The seed ratio is counted against the wanted bytes.
  *
  * A storage error (disk full, a read-only directory) stops the torrent
  * with the error in its stats; verified pieces are kept in the resume
@@ -40,7 +70,7 @@ enum btt_torrent_state {
 /* Events reported through the session's callback. */
 enum btt_torrent_event {
 	BTT_TORRENT_EV_CHECKED = 1, /* resume data applied, recheck done */
-	BTT_TORRENT_EV_COMPLETED,   /* every piece downloaded and verified */
+	BTT_TORRENT_EV_COMPLETED,   /* done: every wanted piece verified */
 	BTT_TORRENT_EV_STOPPED,	    /* stopped; see stats.error */
 };
 
@@ -57,6 +87,13 @@ struct btt_torrent_opts {
 	uint64_t down_limit; /* bytes/s, 0: none */
 	uint64_t up_limit;   /* bytes/s, 0: none */
 	size_t write_buffer; /* storage write buffers, 0: default */
+	/* Per file of the metainfo, in its order (pad files included):
+	 * priority 0..7, 0: skip (see above). Copied at add; NULL with
+	 * num_file_prio 0: every file at the default (4). Otherwise
+	 * num_file_prio must be the metainfo's num_files and every value <=
+	 * 7, or btt_session_add returns BTT_EINVALID. */
+	const uint8_t *file_prio;
+	uint32_t num_file_prio;
 };
 
 struct btt_torrent_stats {
@@ -65,6 +102,11 @@ struct btt_torrent_stats {
 	uint32_t have_pieces;
 	uint64_t total_bytes;
 	uint64_t have_bytes; /* in verified pieces */
+	/* Content bytes of the wanted pieces (pieces of priority > 0, so
+	 * including the parts of skipped files they share), and how many of
+	 * them are verified: progress of the selection. Both equal the totals
+	 * above when nothing is skipped. */
+	uint64_t wanted_bytes, wanted_have;
 	uint64_t downloaded; /* payload received this run */
 	uint64_t uploaded;   /* payload sent this run */
 	uint64_t wasted;     /* in pieces that failed their hash */
@@ -96,5 +138,20 @@ const struct btt_metainfo *btt_torrent_metainfo(const struct btt_torrent *t);
 
 /* True when every piece is verified. */
 bool btt_torrent_complete(const struct btt_torrent *t);
+
+/* True when the start-up check finished and every wanted piece is
+ * verified (see above). */
+bool btt_torrent_done(const struct btt_torrent *t);
+
+/* Sets file `file`'s priority (0..7, 0: skip) while the torrent exists,
+ * in any state; takes effect at once (see above). May report
+ * EV_COMPLETED, or stop the torrent (done, not seeding), before it
+ * returns. Returns 0, BTT_EINVALID (file or prio out of range) or -ENOMEM
+ * (nothing changed). */
+int btt_torrent_set_file_prio(struct btt_torrent *t, uint32_t file,
+			      unsigned prio);
+
+/* File `file`'s priority; 0 when out of range. */
+unsigned btt_torrent_file_prio(const struct btt_torrent *t, uint32_t file);
 
 #endif

@@ -9,6 +9,7 @@
  *                    reads, HAVE broadcast
  *   torrent_tick.c   the once-a-second work and the choker
  *   torrent_ban.c    finding the sender of corrupt blocks
+ *   torrent_prio.c   file priorities: piece priorities, wanted bytes
  *   tracker_glue.c   announces over HTTP and UDP
  *
  * Ownership: the session owns its torrents; a torrent owns its peers
@@ -46,6 +47,7 @@ struct btt_signal;
 struct btt_tcp_listener;
 struct tg_tracker;
 struct btt_sban;
+struct btt_hashes;
 
 #define TP_PAD_ID (BTT_PICKER_NO_PEER - 1) /* picker id of pad blocks */
 #define TP_MAX_READS 16		/* storage reads in flight per peer */
@@ -129,6 +131,10 @@ struct btt_torrent {
 	uint64_t downloaded, uploaded, wasted;
 	uint32_t hash_failures;
 	uint64_t have_bytes;
+	uint8_t *file_prio;    /* per file; NULL: all at the default */
+	uint64_t wanted_bytes; /* content of pieces of priority > 0 */
+	uint64_t wanted_have;  /* of which the picker has */
+	bool checked;	       /* the start-up check finished */
 	uint64_t rate_at, rate_down_mark, rate_up_mark;
 	uint64_t down_rate, up_rate;
 	uint32_t resume_trusted, rechecked, recheck_valid;
@@ -143,6 +149,9 @@ struct btt_torrent {
 	uint64_t stop_deadline;
 
 	struct btt_sban *sban; /* torrent_ban.c, after a shared failure */
+	/* torrent_peer.c: BEP 52 hashes served to peers, made on the first
+	 * hash request, freed with the peers (tp_drop_all) */
+	struct btt_hashes *hashes;
 
 	/* trackers (tracker_glue.c) */
 	struct btt_announce ann;
@@ -188,7 +197,8 @@ void tt_free(struct btt_torrent *t);
 /* Stops the torrent with an error (kept in stats). */
 void tt_fail(struct btt_torrent *t, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Every piece passed: announce, seed or stop. */
+/* Every wanted piece passed (done): announce `completed` when every
+ * piece passed, seed or stop. */
 void tt_complete(struct btt_torrent *t);
 bool tt_running(const struct btt_torrent *t); /* downloading or seeding */
 bool tt_seeding(const struct btt_torrent *t); /* nothing left to get */
@@ -206,6 +216,7 @@ void tp_adopt(struct btt_torrent *t, struct tpeer *tp, const uint8_t *rest,
 int tp_connect(struct btt_torrent *t, uint32_t cand);
 /* Closes and frees the peer (or marks it dead inside its feed). */
 void tp_drop(struct tpeer *tp, int err, const char *why);
+/* Drops every peer, and frees what only peers used (the hash cache). */
 void tp_drop_all(struct btt_torrent *t);
 /* Writes what the core queued. */
 void tp_flush(struct tpeer *tp);
@@ -248,6 +259,17 @@ void sb_failed(struct btt_torrent *t, uint32_t piece, size_t nsenders);
 /* A piece passed: blames the senders of blocks that differed. */
 void sb_passed(struct btt_torrent *t, uint32_t piece);
 void sb_release(struct btt_torrent *t);
+
+/* ---- torrent_prio.c ---- */
+/* Checks and copies o->file_prio (before the parts exist). 0,
+ * BTT_EINVALID or -ENOMEM. */
+int tf_init(struct btt_torrent *t, const struct btt_torrent_opts *o);
+/* Gives the picker the piece priorities of t->file_prio and the storage
+ * its skip marks, and recounts the wanted bytes. 0 or -ENOMEM (nothing
+ * changed). */
+int tf_apply(struct btt_torrent *t);
+/* A piece became ours: counted in wanted_have when wanted. */
+void tf_piece_have(struct btt_torrent *t, uint32_t piece);
 
 /* ---- torrent_tick.c ---- */
 void tk_tick(struct btt_torrent *t, uint64_t now, bool second);

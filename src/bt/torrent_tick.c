@@ -138,8 +138,9 @@ static void check_ratio(struct btt_torrent *t)
 
 	if (!tt_seeding(t) || !t->o.download || !t->o.seed_ratio_milli)
 		return;
-	goal = t->mi->total_length / 1000 * t->o.seed_ratio_milli +
-	       t->mi->total_length % 1000 * t->o.seed_ratio_milli / 1000;
+	/* of what we chose to download (everything, without a selection) */
+	goal = t->wanted_bytes / 1000 * t->o.seed_ratio_milli +
+	       t->wanted_bytes % 1000 * t->o.seed_ratio_milli / 1000;
 	if (t->uploaded >= goal)
 		btt_torrent_stop(t);
 }

@@ -37,6 +37,13 @@ int btt_cmd_seed(int argc, char **argv);
 /* Torrents one `btt seed` process takes. */
 #define BTT_CLI_MAX_SEED_TORRENTS 100000u
 
+/* A --select-file LIST or --file-priority LIST=P argument (fileprio.c). */
+struct btt_cli_file_spec {
+	const char *text; /* borrowed from argv */
+	bool select;
+};
+#define BTT_CLI_MAX_FILE_SPECS 64
+
 /* What `get` and `seed` run (xfer.c): one session with one torrent
  * (`get`, `seed`) or several (`seed`), every one's data under dir. */
 struct btt_cli_xfer {
@@ -50,7 +57,20 @@ struct btt_cli_xfer {
 	uint64_t down_limit, up_limit;
 	struct btt_addr peers[256];
 	size_t npeers;
+	struct btt_cli_file_spec file_specs[BTT_CLI_MAX_FILE_SPECS];
+	size_t nfile_specs;
 };
+
+struct btt_metainfo;
+
+/* Whether a file spec is well formed (its indexes are checked later). */
+bool btt_cli_file_spec_ok(const struct btt_cli_file_spec *sp);
+
+/* Per-file priorities for mi from a->file_specs: *out is NULL when there
+ * are none, else a malloc'd array of mi->num_files values. Returns 0, or
+ * BTT_EINVALID after printing which index does not exist. */
+int btt_cli_file_prio(const struct btt_cli_xfer *a,
+		      const struct btt_metainfo *mi, uint8_t **out);
 
 /* Runs the transfer to its end. Returns the exit status. */
 int btt_cli_transfer(const struct btt_cli_xfer *a);

@@ -28,6 +28,8 @@ static void usage(FILE *f)
 		"[--max-peers N]\n"
 		"               [--down-limit RATE] [--up-limit RATE] "
 		"[--peer IP:PORT]...\n"
+		"               [--select-file LIST] [--file-priority "
+		"LIST=P]...\n"
 		"\n"
 		"Downloads FILE.torrent into DIR, checks every piece, then "
 		"seeds it\n"
@@ -48,11 +50,18 @@ static void usage(FILE *f)
 		"suffixes)\n"
 		"      --up-limit R     upload limit in bytes/s\n"
 		"      --peer IP:PORT   connect to this peer too (repeatable)\n"
+		"      --select-file LIST  download only these files: indexes "
+		"as `btt info`\n"
+		"                       lists them, e.g. 0,3,5-9\n"
+		"      --file-priority LIST=P  priority P of these files: 0 "
+		"skips, 1-7\n"
+		"                       (default 4, 7 first); repeatable, "
+		"the last wins\n"
 		"  -q, --quiet          no progress lines\n"
 		"  -h, --help           this help\n"
 		"\n"
-		"Exit status: 0 every piece downloaded and verified, 1 "
-		"failure or\n"
+		"Exit status: 0 every selected piece downloaded and verified, "
+		"1 failure or\n"
 		"interrupted, 2 bad usage or a bad torrent.\n",
 		BTT_TORRENT_DEFAULT_PEERS);
 }
@@ -121,7 +130,16 @@ bad:
 
 static int parse(int argc, char **argv, struct btt_cli_xfer *a)
 {
-	enum { O_NOSEED = 256, O_RATIO, O_SEQ, O_MAXP, O_DOWN, O_UP };
+	enum {
+		O_NOSEED = 256,
+		O_RATIO,
+		O_SEQ,
+		O_MAXP,
+		O_DOWN,
+		O_UP,
+		O_SEL,
+		O_PRIO
+	};
 	static const struct option opts[] = {
 		{"output", required_argument, NULL, 'o'},
 		{"port", required_argument, NULL, 'p'},
@@ -133,6 +151,8 @@ static int parse(int argc, char **argv, struct btt_cli_xfer *a)
 		{"max-peers", required_argument, NULL, O_MAXP},
 		{"down-limit", required_argument, NULL, O_DOWN},
 		{"up-limit", required_argument, NULL, O_UP},
+		{"select-file", required_argument, NULL, O_SEL},
+		{"file-priority", required_argument, NULL, O_PRIO},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -166,6 +186,16 @@ static int parse(int argc, char **argv, struct btt_cli_xfer *a)
 				goto bad;
 			*(c == O_DOWN ? &a->down_limit : &a->up_limit) = v;
 			break;
+		case O_SEL:
+		case O_PRIO:
+			if (a->nfile_specs == BTT_CLI_MAX_FILE_SPECS)
+				goto bad;
+			a->file_specs[a->nfile_specs] =
+				(struct btt_cli_file_spec){optarg, c == O_SEL};
+			if (!btt_cli_file_spec_ok(
+				    &a->file_specs[a->nfile_specs++]))
+				goto bad;
+			break;
 		case 'h': usage(stdout); return BTT_EXIT_OK;
 		default: usage(stderr); return BTT_EXIT_USAGE;
 		}
@@ -182,6 +212,8 @@ bad:
 		    c == O_RATIO  ? "seed-ratio"
 		    : c == O_MAXP ? "max-peers"
 		    : c == O_DOWN ? "down-limit"
+		    : c == O_SEL  ? "select-file"
+		    : c == O_PRIO ? "file-priority"
 				  : "up-limit");
 	return BTT_EXIT_USAGE;
 }

@@ -204,7 +204,8 @@ static int text_torrent(struct btt_wbuf *w, const struct btt_metainfo *mi,
 		const struct btt_file *f = &mi->files[i];
 		if ((f->attr & BTT_FILE_PAD) && !o->verbose)
 			continue;
-		btt_wbuf_printf(w, "  %15llu  ", (unsigned long long)f->length);
+		btt_wbuf_printf(w, "  %5u %15llu  ", i,
+				(unsigned long long)f->length);
 		put_ctext(w, f->path);
 		if (f->attr & BTT_FILE_PAD)
 			btt_wbuf_put_str(w, " [pad]");

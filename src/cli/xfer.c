@@ -37,6 +37,7 @@ struct xfer {
 	struct btt_metainfo *mi; /* a->ntorrents, loaded */
 	struct btt_torrent **t;	 /* a->ntorrents, NULL until added */
 	size_t n, nloaded, checked, stopped, failed;
+	uint8_t *prio; /* file priorities of a single torrent, or NULL */
 	struct btt_timer *progress;
 	bool tty, line_open, completed;
 	uint64_t start_ms, ticks;
@@ -110,9 +111,10 @@ static void print_one(struct xfer *x)
 	btt_torrent_stats(x->t[0], &st);
 	fmt_size(down, sizeof(down), st.down_rate);
 	fmt_size(up, sizeof(up), st.up_rate);
-	fmt_eta(eta, sizeof(eta), st.total_bytes - st.have_bytes, st.down_rate);
-	pct = st.total_bytes
-		      ? 100.0 * (double)st.have_bytes / (double)st.total_bytes
+	fmt_eta(eta, sizeof(eta), st.wanted_bytes - st.wanted_have,
+		st.down_rate);
+	pct = st.wanted_bytes
+		      ? 100.0 * (double)st.wanted_have / (double)st.wanted_bytes
 		      : 100.0;
 	if (st.state == BTT_TORRENT_CHECKING) {
 		printf("%schecking %u/%u pieces", x->tty ? "\r\033[K" : "",
@@ -300,7 +302,9 @@ static void on_event(void *arg, struct btt_torrent *t, int event)
 	} else if (event == BTT_TORRENT_EV_COMPLETED) {
 		x->completed = true;
 		end_line(x);
-		printf("complete: %s\n", x->mi[i].name);
+		printf("%scomplete: %s\n",
+		       btt_torrent_complete(t) ? "" : "selection ",
+		       x->mi[i].name);
 		fflush(stdout);
 	} else if (event == BTT_TORRENT_EV_STOPPED) {
 		on_stopped(x, i);
@@ -376,6 +380,9 @@ static int setup(struct xfer *x)
 	};
 	int rc;
 
+	/* File selection: `get` only, which takes one torrent. */
+	to.file_prio = x->prio;
+	to.num_file_prio = x->prio ? x->mi[0].num_files : 0;
 	if ((rc = start_session(x)) != 0)
 		return rc;
 	for (size_t i = 0; i < x->n; i++) {
@@ -419,7 +426,7 @@ static int exit_status(struct xfer *x)
 {
 	const struct btt_cli_xfer *a = x->a;
 
-	if (x->n == 1 && !x->err && btt_torrent_complete(x->t[0]))
+	if (x->n == 1 && !x->err && btt_torrent_done(x->t[0]))
 		return BTT_EXIT_OK;
 	if (!x->err && !a->download)
 		return BTT_EXIT_OK;
@@ -438,7 +445,8 @@ int btt_cli_transfer(const struct btt_cli_xfer *a)
 	if (!x.mi || !x.t)
 		abort();
 	x.tty = btt_cli_isatty(1);
-	if (load_all(&x)) {
+	if (load_all(&x) &&
+	    (x.n != 1 || btt_cli_file_prio(a, &x.mi[0], &x.prio) == 0)) {
 		status = BTT_EXIT_FAIL;
 		raise_fd_limit();
 		if (setup(&x) == 0) {
@@ -452,6 +460,7 @@ int btt_cli_transfer(const struct btt_cli_xfer *a)
 	btt_loop_free(x.loop);
 	for (size_t i = 0; i < x.nloaded; i++)
 		btt_metainfo_release(&x.mi[i]);
+	free(x.prio);
 	free(x.mi);
 	free(x.t);
 	return status;

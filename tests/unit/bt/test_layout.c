@@ -432,6 +432,80 @@ static void test_layout_matches_brute_force(void **state)
 	}
 }
 
+/* A piece takes the highest priority of the files with data it touches;
+ * empty files and pad files count for nothing; a piece of pad bytes only
+ * takes the highest priority of all. */
+static void test_layout_piece_prios_shared_pieces(void **state)
+{
+	static const uint64_t lens[] = {20 * KIB, 0,	    20 * KIB,
+					24 * KIB, 16 * KIB, 8 * KIB};
+	static const uint8_t want[] = {0, 2, 2, 5, 5, 0};
+	uint8_t fp[] = {0, 7, 2, 7, 5, 0};
+	struct btt_file files[6];
+	struct btt_layout l;
+	uint8_t out[7];
+	(void)state;
+
+	concat(files, lens, 6);
+	files[3].attr = BTT_FILE_PAD;
+	assert_int_equal(btt_layout_init(&l, files, 6, 16 * KIB), 0);
+	assert_int_equal(l.num_pieces, 6);
+	out[6] = 0xaa;
+	btt_layout_piece_prios(&l, fp, out);
+	assert_memory_equal(out, want, 6);
+	assert_int_equal(out[6], 0xaa); /* nothing past num_pieces */
+
+	/* Nothing wanted: the pad piece is not wanted either. */
+	memset(fp, 0, sizeof(fp));
+	fp[1] = fp[3] = 7;
+	btt_layout_piece_prios(&l, fp, out);
+	for (int p = 0; p < 6; p++)
+		assert_int_equal(out[p], 0);
+}
+
+/* Random layouts (v1 and with gaps, some pad files) against the
+ * definition through the extents of each piece. */
+static void test_layout_piece_prios_match_brute_force(void **state)
+{
+	struct btt_file files[40];
+	uint8_t fp[40], out[4096];
+	uint32_t seed = 11;
+	(void)state;
+
+	for (int round = 0; round < 60; round++) {
+		struct btt_layout l;
+		uint32_t n = 1 + round % 40;
+		uint64_t plen = 1 + (uint64_t)round % 29, off = 0;
+		uint8_t top = 0;
+		memset(files, 0, sizeof(files));
+		for (uint32_t i = 0; i < n; i++) {
+			if (round & 1)
+				off += next_len(&seed) % 17;
+			files[i].offset = off;
+			files[i].length = next_len(&seed);
+			files[i].attr =
+				next_len(&seed) % 5 == 0 ? BTT_FILE_PAD : 0;
+			fp[i] = (uint8_t)(next_len(&seed) % 8);
+			off += files[i].length;
+			if (!files[i].attr && files[i].length && fp[i] > top)
+				top = fp[i];
+		}
+		assert_int_equal(btt_layout_init(&l, files, n, plen), 0);
+		assert_true(l.num_pieces <= sizeof(out));
+		btt_layout_piece_prios(&l, fp, out);
+		for (uint32_t p = 0; p < l.num_pieces; p++) {
+			struct btt_layout_iter it;
+			struct btt_layout_extent e;
+			int best = -1;
+			btt_layout_iter_piece(&l, p, &it);
+			while (btt_layout_iter_next(&it, &e))
+				if (!e.pad && fp[e.file] > best)
+					best = fp[e.file];
+			assert_int_equal(out[p], best < 0 ? top : best);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -447,6 +521,8 @@ int main(void)
 		cmocka_unit_test(test_layout_init_rejects_bad_files),
 		cmocka_unit_test(test_layout_piece_count_limit),
 		cmocka_unit_test(test_layout_matches_brute_force),
+		cmocka_unit_test(test_layout_piece_prios_shared_pieces),
+		cmocka_unit_test(test_layout_piece_prios_match_brute_force),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
