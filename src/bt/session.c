@@ -4,9 +4,12 @@
  *
  * An accepted connection becomes a struct tpeer with t == NULL in
  * `inbound` until its first 48 bytes name a torrent; it is then handed to
- * that torrent (tp_adopt) with whatever bytes followed. Inbound
- * connections count against the global peer limit from the start, so a
- * flood of half-open handshakes cannot exceed it. */
+ * that torrent (tp_adopt) with whatever bytes followed. One that names a
+ * torrent still checking its data stays in `inbound` with reading paused
+ * (its parser holds the handshake: tp->hs.n >= 48) and the tick hands it
+ * over once the check is done. Inbound connections count against the
+ * global peer limit from the start, so a flood of half-open handshakes
+ * cannot exceed it. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,9 +75,53 @@ void ss_inbound_drop(struct tpeer *tp)
 	free(tp);
 }
 
+/* The connection's first 48 bytes named a torrent (it waits for the
+ * torrent's check; see wait_check). */
+static bool named(const struct tpeer *tp)
+{
+	return tp->hs.n >= BTT_HANDSHAKE_HEAD_LEN;
+}
+
+static struct btt_torrent *named_torrent(const struct btt_session *s,
+					 const struct tpeer *tp)
+{
+	return btt_hmap_get_ptr(&s->torrents, tp->hs.hs.info_hash);
+}
+
+/* Hands the connection to t with the bytes that followed the first 48,
+ * or drops it. */
+static void hand_over(struct btt_session *s, struct btt_torrent *t,
+		      struct tpeer *tp, const uint8_t *rest, size_t len)
+{
+	if (!t || !tt_running(t) || btt_vec_len(&t->peers) >= t->o.max_peers) {
+		ss_inbound_drop(tp);
+		return;
+	}
+	inbound_remove(s, tp);
+	if (btt_tcp_read_paused(tp->tcp))
+		btt_tcp_read_resume(tp->tcp);
+	tp_adopt(t, tp, rest, len);
+}
+
+/* The torrent still checks its data: the connection waits with reading
+ * paused, so whatever the peer sends next stays in the socket. The peer
+ * id, if it came along, is kept in the parser; a peer that already sent
+ * more than its handshake is dropped, there being nowhere to keep that. */
+static void wait_check(struct tpeer *tp, const uint8_t *rest, size_t len)
+{
+	size_t used = 0;
+
+	if (len)
+		btt_handshake_parse(&tp->hs, rest, len, &used);
+	if (used < len) {
+		ss_inbound_drop(tp);
+		return;
+	}
+	btt_tcp_read_pause(tp->tcp);
+}
+
 void ss_inbound_read(struct tpeer *tp, const uint8_t *data, size_t len)
 {
-	struct btt_session *s = tp->s;
 	struct btt_torrent *t;
 	size_t used = 0;
 	int r = btt_handshake_parse(&tp->hs, data, len, &used);
@@ -85,13 +132,36 @@ void ss_inbound_read(struct tpeer *tp, const uint8_t *data, size_t len)
 		ss_inbound_drop(tp);
 		return;
 	}
-	t = btt_hmap_get_ptr(&s->torrents, tp->hs.hs.info_hash);
-	if (!t || !tt_running(t) || btt_vec_len(&t->peers) >= t->o.max_peers) {
-		ss_inbound_drop(tp);
-		return;
+	t = named_torrent(tp->s, tp);
+	if (t && t->state == BTT_TORRENT_CHECKING)
+		wait_check(tp, data + used, len - used);
+	else
+		hand_over(tp->s, t, tp, data + used, len - used);
+}
+
+/* Connections that wait for a check: handed over once it is done. */
+static void route_waiting(struct btt_session *s)
+{
+	uint8_t id[BTT_HANDSHAKE_LEN - BTT_HANDSHAKE_HEAD_LEN];
+
+	/* Backwards: hand_over moves the last entry into slot i. */
+	for (size_t i = btt_vec_len(&s->inbound); i-- > 0;) {
+		struct tpeer *tp;
+		struct btt_torrent *t;
+		size_t k;
+		if (i >= btt_vec_len(&s->inbound))
+			continue;
+		tp = inbound_at(s, i);
+		t = named(tp) ? named_torrent(s, tp) : NULL;
+		if (!named(tp) || (t && t->state == BTT_TORRENT_CHECKING))
+			continue;
+		/* The peer core takes the parser as it was when the first 48
+		 * bytes arrived and reads the peer id from what it is fed. */
+		k = tp->hs.n - BTT_HANDSHAKE_HEAD_LEN;
+		memcpy(id, tp->hs.buf + BTT_HANDSHAKE_HEAD_LEN, k);
+		tp->hs.n = BTT_HANDSHAKE_HEAD_LEN;
+		hand_over(s, t, tp, id, k);
 	}
-	inbound_remove(s, tp);
-	tp_adopt(t, tp, data + used, len - used);
 }
 
 static void on_accept(struct btt_tcp_listener *l, int status,
@@ -150,6 +220,7 @@ static void on_tick(struct btt_timer *tm, void *arg)
 	btt_ratelimit_refill(&s->up, now);
 	for (size_t i = 0; i < btt_vec_len(&s->tlist); i++)
 		tk_tick(torrent_at(s, i), now, second);
+	route_waiting(s);
 	if (second)
 		expire_inbound(s, now);
 }
@@ -352,4 +423,16 @@ void btt_session_listen_addr(const struct btt_session *s, struct btt_addr *out)
 const uint8_t *btt_session_peer_id(const struct btt_session *s)
 {
 	return s->peer_id;
+}
+
+void btt_session_stats(const struct btt_session *s,
+		       struct btt_session_stats *out)
+{
+	out->peers = s->npeers;
+	out->max_peers = s->o.max_peers;
+	out->handshakes = (uint32_t)btt_vec_len(&s->inbound);
+	out->waiting = 0;
+	for (size_t i = 0; i < btt_vec_len(&s->inbound); i++)
+		out->waiting += named(inbound_at(s, i));
+	out->torrents = (uint32_t)btt_vec_len(&s->tlist);
 }

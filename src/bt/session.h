@@ -7,7 +7,10 @@
  *
  * An incoming connection is held until its first 48 bytes name a torrent
  * (at most BTT_SESSION_MAX_HANDSHAKES at a time, each for at most
- * BTT_SESSION_ROUTE_MS); then the torrent answers and takes it over.
+ * BTT_SESSION_ROUTE_MS); then the torrent answers and takes it over. A
+ * torrent still checking its data answers once the check is done (within
+ * the same time limit), so a peer that dials us while we start up is not
+ * turned away to retry seconds later.
  *
  * Shutdown: btt_session_shutdown (or the first SIGINT/SIGTERM when the
  * session handles signals) stops every torrent; once all have stopped the
@@ -83,5 +86,17 @@ void btt_session_shutdown(struct btt_session *s);
 
 /* True once btt_session_shutdown was called (or a signal arrived). */
 bool btt_session_shutting_down(const struct btt_session *s);
+
+/* What the session holds now, for monitoring (and the tests of its caps). */
+struct btt_session_stats {
+	uint32_t peers;	     /* connections counted against max_peers */
+	uint32_t max_peers;  /* that limit, with the default applied */
+	uint32_t handshakes; /* incoming ones not yet routed to a torrent */
+	uint32_t waiting;    /* of those, naming a torrent still checking */
+	uint32_t torrents;
+};
+
+void btt_session_stats(const struct btt_session *s,
+		       struct btt_session_stats *out);
 
 #endif
