@@ -111,7 +111,12 @@ static int make_parts(struct btt_torrent *t)
 		return rc;
 	btt_picker_sequential_set(t->pk, t->o.sequential);
 	btt_choker_config_default(&cc);
+	/* Upload slots follow the tighter of this torrent's limit and the
+	 * session's (which every torrent shares). */
 	cc.up_limit = t->o.up_limit;
+	if (t->s->o.up_limit &&
+	    (!cc.up_limit || t->s->o.up_limit < cc.up_limit))
+		cc.up_limit = t->s->o.up_limit;
 	if ((rc = btt_choker_init(&t->choker, &cc)) != 0 ||
 	    (rc = tf_apply(t)) != 0)
 		return rc;

@@ -41,6 +41,9 @@ struct xfer {
 	struct btt_timer *progress;
 	bool tty, line_open, completed;
 	uint64_t start_ms, ticks;
+	/* Rates shown: bytes moved since the previous line, over the time
+	 * since then (the engine's own rates lag a tick behind). */
+	uint64_t rate_ms, rate_down, rate_up;
 	int err;
 };
 
@@ -102,6 +105,20 @@ static void line_done(struct xfer *x)
 	fflush(stdout);
 }
 
+/* Payload rates since the previous progress line. */
+static void line_rates(struct xfer *x, uint64_t down, uint64_t up,
+		       uint64_t *down_rate, uint64_t *up_rate)
+{
+	uint64_t now = btt_loop_now_ms(x->loop);
+	uint64_t dt = now - x->rate_ms;
+
+	*down_rate = dt ? (down - x->rate_down) * 1000 / dt : 0;
+	*up_rate = dt ? (up - x->rate_up) * 1000 / dt : 0;
+	x->rate_ms = now;
+	x->rate_down = down;
+	x->rate_up = up;
+}
+
 static void print_one(struct xfer *x)
 {
 	struct btt_torrent_stats st;
@@ -109,6 +126,7 @@ static void print_one(struct xfer *x)
 	double pct;
 
 	btt_torrent_stats(x->t[0], &st);
+	line_rates(x, st.downloaded, st.uploaded, &st.down_rate, &st.up_rate);
 	fmt_size(down, sizeof(down), st.down_rate);
 	fmt_size(up, sizeof(up), st.up_rate);
 	fmt_eta(eta, sizeof(eta), st.wanted_bytes - st.wanted_have,
@@ -162,6 +180,8 @@ static void print_many(struct xfer *x)
 		return;
 	}
 	totals(x, &sum);
+	line_rates(x, sum.downloaded, sum.uploaded, &sum.down_rate,
+		   &sum.up_rate);
 	fmt_size(up, sizeof(up), sum.up_rate);
 	fmt_size(total, sizeof(total), sum.uploaded);
 	printf("%s%zu torrents  up %s/s  uploaded %s  %u peer%s",
@@ -398,6 +418,7 @@ static int setup(struct xfer *x)
 			btt_torrent_add_peer(x->t[i], &a->peers[k]);
 	}
 	x->start_ms = btt_loop_now_ms(x->loop);
+	x->rate_ms = x->start_ms;
 	btt_timer_start(x->progress, 1000, 1000);
 	return 0;
 }
