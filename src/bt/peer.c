@@ -318,6 +318,7 @@ static int handshake_done(struct btt_peer *p)
 	put_availability(p);
 	if (p->ltep)
 		put_ext_handshake(p);
+	pr_offer_fast(p, h->info_hash);
 	pr_sent(p);
 	return pr_check_out(p);
 }

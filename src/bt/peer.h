@@ -22,6 +22,19 @@
  *    limit, a piece we lack, while choked, over our queue, cancelled
  *    before it was served, or a choke while queued). Without it, such
  *    requests are dropped as BEP 3 says.
+ *  - Allowed fast (BEP 6), our side: to a fast peer with an IPv4 address
+ *    (cfg.ipv4) we offer BEP 6's canonical set of BTT_FAST_DEFAULT_K
+ *    pieces (fewer when the torrent has fewer), computed from the
+ *    info-hash its handshake carried. ALLOWED_FAST goes out after our
+ *    availability and extension handshake for the members we have; a
+ *    member we complete later is granted with its HAVE
+ *    (btt_peer_send_have), so a connection carries at most k of them.
+ *    A request for a granted piece is queued and served while we choke
+ *    the peer, and choking keeps such queued requests; the in-queue cap
+ *    (BTT_PEER_MAX_IN_REQUESTS) bounds them like any other. A request
+ *    while choked for a granted piece the peer says it has is rejected.
+ *    IPv6 peers and peers without the fast extension get no set.
+ *  - Hash requests (BEP 52) are answered by cfg.hashes, or rejected.
  *  - A block we did not request closes a fast peer; from others it is
  *    ignored (they may answer requests a choke implicitly cancelled).
  *  - Keep-alive after BTT_PEER_KEEPALIVE_MS without sending; the
@@ -51,6 +64,7 @@
 #include <stdint.h>
 
 #include "bt/ext.h"
+#include "bt/fast.h"
 #include "bt/handshake.h"
 #include "bt/wire.h"
 #include "core/bitfield.h"
@@ -137,6 +151,16 @@ struct btt_peer_cfg {
 	uint16_t listen_port; /* sent as p in the extension handshake */
 	bool upload_only;     /* we only seed: say so (BEP 21) */
 	const char *client;   /* v in the extension handshake, or NULL */
+	/* The peer's IPv4 address in host order (127.0.0.1 is 0x7f000001),
+	 * for its allowed-fast set; has_ipv4 false (IPv6) offers none. */
+	uint32_t ipv4;
+	bool has_ipv4;
+	/* Answers a BEP 52 hash request: appends a HASHES message for req to
+	 * out and returns 0, or returns a negative error having appended
+	 * nothing, and the request is rejected. NULL rejects them all. */
+	int (*hashes)(void *arg, const struct btt_wire_msg *req,
+		      struct btt_wbuf *out);
+	void *hashes_arg;
 };
 
 /* A request, ours or the peer's. */
@@ -176,8 +200,13 @@ struct btt_peer {
 	bool avail_known; /* BTT_PEER_EV_AVAIL was sent */
 	bool has_all;	  /* have all (BEP 6) */
 	struct btt_bitfield have;
-	uint32_t allowed_fast[BTT_FAST_MAX_K];
+	uint32_t allowed_fast[BTT_FAST_MAX_K]; /* the peer granted these */
 	uint32_t num_allowed_fast;
+	/* Our offer: the peer's canonical set, and which members we granted
+	 * (bit i: fast_set[i]). */
+	uint32_t fast_set[BTT_FAST_DEFAULT_K];
+	uint32_t num_fast_set;
+	uint32_t fast_granted;
 
 	uint32_t n_active; /* our requests awaiting a block */
 	uint32_t queue_target;
@@ -230,7 +259,9 @@ int btt_peer_tick(struct btt_peer *p, uint64_t now, bool stalled);
 
 /* The owner's decisions. Each queues the message (when the state changes)
  * and returns 0 or an error. Choking a peer rejects (fast) or drops its
- * queued requests. */
+ * queued requests, except those for pieces we granted as allowed fast.
+ * Sending a HAVE for a member of the peer's allowed-fast set grants it
+ * too (ALLOWED_FAST follows the HAVE). */
 int btt_peer_set_choke(struct btt_peer *p, bool choke);
 int btt_peer_set_interested(struct btt_peer *p, bool interested);
 int btt_peer_send_have(struct btt_peer *p, uint32_t index);
@@ -251,6 +282,9 @@ bool btt_peer_cancel(struct btt_peer *p, uint32_t index, uint32_t begin,
 
 /* Whether the peer granted piece `index` as allowed fast. */
 bool btt_peer_allowed_fast(const struct btt_peer *p, uint32_t index);
+
+/* Whether we granted piece `index` to the peer as allowed fast. */
+bool btt_peer_fast_granted(const struct btt_peer *p, uint32_t index);
 
 /* Serving the peer's requests, oldest first: peek at the next, then pop
  * it once its read is under way (or answered). */

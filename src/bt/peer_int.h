@@ -69,8 +69,12 @@ int pr_on_msg(struct btt_peer *p, const struct btt_wire_msg *m);
 int pr_release_active(struct btt_peer *p, bool cancel);
 /* The peer's request (validated by peer_msg.c) joins the queue. */
 int pr_queue_request(struct btt_peer *p, const struct btt_wire_msg *m);
-/* Answers every queued request with a reject (fast) or drops it. */
-void pr_drop_queued(struct btt_peer *p);
+/* Answers every queued request with a reject (fast) or drops it; with
+ * keep_fast, requests for pieces we granted as allowed fast stay. */
+void pr_drop_queued(struct btt_peer *p, bool keep_fast);
+/* After the handshake: computes the peer's allowed-fast set from the
+ * info-hash it sent and grants the members we have (see peer.h). */
+void pr_offer_fast(struct btt_peer *p, const uint8_t info_hash[20]);
 /* A block arrived: matches it to our request. */
 int pr_block(struct btt_peer *p, const struct btt_wire_msg *m);
 /* A reject arrived. */

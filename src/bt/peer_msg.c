@@ -161,7 +161,11 @@ static int on_request(struct btt_peer *p, const struct btt_wire_msg *m)
 		return bad_request(p, m, 25, "request outside the piece");
 	if (!btt_bitfield_get(p->cfg.have, m->index))
 		return bad_request(p, m, 2, "request for a piece we lack");
-	if (p->am_choking) /* a race with our choke: no offence */
+	/* While we choke, only pieces we granted as allowed fast are served,
+	 * and only to a peer that lacks them; anything else is a race with
+	 * our choke: no offence. */
+	if (p->am_choking && (!btt_peer_fast_granted(p, m->index) ||
+			      btt_bitfield_get(&p->have, m->index)))
 		return bad_request(p, m, 0, NULL);
 	if (pr_ring_find(&p->in_req, m->index, m->begin, m->length,
 			 1u << PR_QUEUED) != PR_NONE)
@@ -234,10 +238,13 @@ static int on_extended(struct btt_peer *p, const struct btt_wire_msg *m)
 
 static int on_hash_request(struct btt_peer *p, const struct btt_wire_msg *m)
 {
-	/* Every hash request is answered (BEP 52); btt does not serve
-	 * hashes yet, so the answer is a reject. */
-	btt_wire_put_hash_request(&p->out, BTT_WIRE_HASH_REJECT, m->root,
-				  m->base, m->index, m->length, m->proof);
+	/* Every hash request is answered (BEP 52): the hashes, or a
+	 * reject when the owner cannot serve them. */
+	if (!p->cfg.hashes || p->cfg.hashes(p->cfg.hashes_arg, m, &p->out))
+		btt_wire_put_hash_request(&p->out, BTT_WIRE_HASH_REJECT,
+					  m->root, m->base, m->index, m->length,
+					  m->proof);
+	pr_sent(p);
 	return 0;
 }
 

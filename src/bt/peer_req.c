@@ -213,15 +213,56 @@ int pr_queue_request(struct btt_peer *p, const struct btt_wire_msg *m)
 		       NULL);
 }
 
-void pr_drop_queued(struct btt_peer *p)
+void pr_drop_queued(struct btt_peer *p, bool keep_fast)
 {
-	for (uint32_t i = 0; i < p->in_req.len && p->fast; i++) {
-		const struct btt_peer_req *q = pr_ring_at(&p->in_req, i);
-		if (q->state == PR_QUEUED)
+	struct btt_peer_ring *r = &p->in_req;
+
+	for (uint32_t i = 0; i < r->len && p->fast; i++) {
+		const struct btt_peer_req *q = pr_ring_at(r, i);
+		if (q->state == PR_QUEUED &&
+		    !(keep_fast && btt_peer_fast_granted(p, q->index)))
 			btt_wire_put_request(&p->out, BTT_WIRE_REJECT, q->index,
 					     q->begin, q->length);
 	}
-	pr_ring_clear(&p->in_req);
+	if (!keep_fast || !p->fast_granted) {
+		pr_ring_clear(r);
+		return;
+	}
+	/* Backwards: a removal trims holes only at the head, which is
+	 * reached last, so the positions still to visit do not move. */
+	for (uint32_t i = r->len; i-- > 0;)
+		if (!btt_peer_fast_granted(p, pr_ring_at(r, i)->index))
+			pr_ring_remove(r, i);
+}
+
+/* ---- allowed fast, our side ---- */
+
+_Static_assert(BTT_FAST_DEFAULT_K <= 32, "fast_granted has a bit per member");
+
+bool btt_peer_fast_granted(const struct btt_peer *p, uint32_t index)
+{
+	for (uint32_t i = 0; i < p->num_fast_set; i++)
+		if (p->fast_set[i] == index)
+			return (p->fast_granted >> i & 1) != 0;
+	return false;
+}
+
+static void grant(struct btt_peer *p, uint32_t i)
+{
+	p->fast_granted |= 1u << i;
+	btt_wire_put_index(&p->out, BTT_WIRE_ALLOWED_FAST, p->fast_set[i]);
+	pr_sent(p);
+}
+
+void pr_offer_fast(struct btt_peer *p, const uint8_t info_hash[20])
+{
+	if (!p->fast || !p->cfg.has_ipv4)
+		return;
+	p->num_fast_set = btt_fast_set(info_hash, p->cfg.ipv4, p->cfg.npieces,
+				       BTT_FAST_DEFAULT_K, p->fast_set);
+	for (uint32_t i = 0; i < p->num_fast_set; i++)
+		if (btt_bitfield_get(p->cfg.have, p->fast_set[i]))
+			grant(p, i);
 }
 
 bool btt_peer_next_request(const struct btt_peer *p, struct btt_peer_req *out)
@@ -288,7 +329,7 @@ int btt_peer_set_choke(struct btt_peer *p, bool choke)
 	btt_wire_put_simple(&p->out, choke ? BTT_WIRE_CHOKE : BTT_WIRE_UNCHOKE);
 	pr_sent(p);
 	if (choke)
-		pr_drop_queued(p);
+		pr_drop_queued(p, true);
 	return pr_check_out(p);
 }
 
@@ -315,6 +356,9 @@ int btt_peer_send_have(struct btt_peer *p, uint32_t index)
 		return BTT_EINVALID;
 	btt_wire_put_index(&p->out, BTT_WIRE_HAVE, index);
 	pr_sent(p);
+	for (uint32_t i = 0; i < p->num_fast_set; i++)
+		if (p->fast_set[i] == index && !(p->fast_granted >> i & 1))
+			grant(p, i);
 	return pr_check_out(p);
 }
 

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "bt/handshake.h"
+#include "bt/hashes.h"
 #include "bt/torrent_int.h"
 #include "btt/err.h"
 #include "btt/version.h"
@@ -231,6 +232,42 @@ const struct btt_tcp_ops tp_tcp_ops = {
 
 /* ---- creating and dropping ---- */
 
+/* BEP 52: a peer's hash request, answered from the .torrent's piece
+ * layers (a torrent from a magnet has none: every request is rejected). */
+static int serve_hashes(void *arg, const struct btt_wire_msg *req,
+			struct btt_wbuf *out)
+{
+	struct tpeer *tp = arg;
+	struct btt_torrent *t = tp->t;
+	char buf[BTT_ADDR_STRLEN];
+	int rc = 0;
+
+	if (!t->mi->has_v2)
+		rc = BTT_EUNSUPPORTED;
+	else if (!t->hashes)
+		rc = btt_hashes_new(t->mi, BTT_HASHES_MAX_CACHE, &t->hashes);
+	if (rc == 0)
+		rc = btt_hashes_put(t->hashes, req, out);
+	BTT_LOG(BTT_LOG_DEBUG, "peer",
+		"%s: hash request layer %u, %u+%u, proof %u: %s",
+		btt_io_addr_to_str(&tp->addr, buf, sizeof(buf)), req->base,
+		req->index, req->length, req->proof,
+		rc ? btt_strerror(rc) : "served");
+	return rc;
+}
+
+/* The peer's IPv4 address in host order, for its allowed-fast set. */
+static bool peer_ipv4(const struct tpeer *tp, uint32_t *out)
+{
+	const uint8_t *ip = tp->addr.ip;
+
+	if (tp->addr.family != BTT_AF_INET)
+		return false;
+	*out = (uint32_t)ip[0] << 24 | (uint32_t)ip[1] << 16 |
+	       (uint32_t)ip[2] << 8 | ip[3];
+	return true;
+}
+
 static int core_init(struct btt_torrent *t, struct tpeer *tp,
 		     const uint8_t info_hash[20])
 {
@@ -242,9 +279,12 @@ static int core_init(struct btt_torrent *t, struct tpeer *tp,
 		.listen_port = t->s->listen.port,
 		.upload_only = tt_seeding(t),
 		.client = client_name,
+		.hashes = serve_hashes,
+		.hashes_arg = tp,
 	};
 	int rc;
 
+	cfg.has_ipv4 = peer_ipv4(tp, &cfg.ipv4);
 	memcpy(cfg.info_hash, info_hash, 20);
 	if (t->has_alt) {
 		memcpy(cfg.info_hash_alt,
@@ -336,6 +376,8 @@ void tp_drop_all(struct btt_torrent *t)
 {
 	for (size_t i = btt_vec_len(&t->peers); i-- > 0;)
 		tp_drop(peer_at(t, i), BTT_ECANCELLED, "torrent stopping");
+	btt_hashes_free(t->hashes);
+	t->hashes = NULL;
 }
 
 int tp_connect(struct btt_torrent *t, uint32_t cand)

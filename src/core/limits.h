@@ -80,6 +80,17 @@
 #define BTT_WIRE_MAX_MSG BTT_WIRE_MAX_BITFIELD
 #define BTT_WIRE_BUF_KEEP (32u << 10) /* gather buffer kept after use */
 
+/* BEP 52 hash requests we answer (bt/hashes.h): hashes in the requested
+ * run (BEP 52: "Length SHOULD NOT be greater than 512"; libtorrent asks
+ * for 512 at a time), and bytes of tree nodes above the piece layers kept
+ * per torrent. Those nodes are fewer than the pieces, so the cache is at
+ * most the size of the piece layers, and a torrent within
+ * BTT_METAINFO_MAX_SIZE never reaches the cap; it bounds the cache anyway.
+ * The proof a request may ask for is bounded by the file's tree height
+ * (at most 37 layers), so the answer fits BTT_WIRE_MAX_HASHES. */
+#define BTT_HASHES_MAX_LENGTH 512
+#define BTT_HASHES_MAX_CACHE (32u << 20)
+
 /* BEP 6 allowed-fast sets and BEP 10 extension handshakes */
 #define BTT_FAST_MAX_K 64	 /* pieces in one allowed-fast set */
 #define BTT_EXT_HS_MAX_DEPTH 8	 /* bencode nesting in a handshake */

@@ -10,22 +10,6 @@
 
 #include "test_peer_util.h"
 
-/* Answers (blocks sent or rejects) the peer got for a request. */
-static size_t answers(struct pfx *f, uint32_t index, uint32_t begin,
-		      uint32_t length)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < f->nout; i++) {
-		const struct pmsg *m = &f->out[i];
-		if ((m->type == BTT_WIRE_REJECT || m->type == BTT_WIRE_PIECE) &&
-		    m->index == index && m->begin == begin &&
-		    m->length == length)
-			n++;
-	}
-	return n;
-}
-
 /* Serves every queued request: pops it and sends its header. */
 static void serve_all(struct pfx *f)
 {
@@ -37,36 +21,6 @@ static void serve_all(struct pfx *f)
 						       q.length, f->now),
 				 1);
 	}
-}
-
-/* A PIECE header is 13 bytes: the test parser wants the block too, so
- * the block's bytes are appended the way the glue would send them. */
-static void take_with_blocks(struct pfx *f)
-{
-	struct btt_wbuf w;
-	size_t at = 0;
-
-	btt_wbuf_init(&w, 1u << 22);
-	while (at + 4 <= f->p.out.len) {
-		const uint8_t *m = f->p.out.buf + at;
-		uint32_t len = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 |
-			       (uint32_t)m[2] << 8 | m[3];
-		if (len && m[4] == BTT_WIRE_PIECE) {
-			uint8_t *z;
-			btt_wbuf_put(&w, m, 13);
-			z = btt_wbuf_reserve(&w, len - 9);
-			memset(z, 0, len - 9);
-			btt_wbuf_commit(&w, len - 9);
-			at += 13;
-		} else {
-			btt_wbuf_put(&w, m, len + 4);
-			at += len + 4;
-		}
-	}
-	btt_wbuf_reset(&f->p.out);
-	btt_wbuf_put(&f->p.out, w.buf, w.len);
-	btt_wbuf_release(&w);
-	pf_take(f);
 }
 
 static void test_peer_fast_exactly_one_answer(void **state)
@@ -105,15 +59,15 @@ static void test_peer_fast_exactly_one_answer(void **state)
 	btt_peer_block_header(&f->p, 4, 0, 16384, f->now);
 	btt_peer_set_choke(&f->p, true);
 	assert_false(btt_peer_next_request(&f->p, &q));
-	take_with_blocks(f);
-	assert_int_equal(answers(f, 0, 0, 16384), 1);
-	assert_int_equal(answers(f, 1, 0, 16384), 1);
-	assert_int_equal(answers(f, 1, 16384, 16384), 1);
-	assert_int_equal(answers(f, PF_NPIECES - 1, 0, 16384), 1);
-	assert_int_equal(answers(f, 2, PF_PIECE - 100, 16384), 1);
-	assert_int_equal(answers(f, 3, 0, BTT_WIRE_MAX_REQUEST + 1), 1);
-	assert_int_equal(answers(f, 4, 0, 16384), 1);
-	assert_int_equal(answers(f, 5, 0, 16384), 1);
+	pf_take_with_blocks(f);
+	assert_int_equal(pf_answers(f, 0, 0, 16384), 1);
+	assert_int_equal(pf_answers(f, 1, 0, 16384), 1);
+	assert_int_equal(pf_answers(f, 1, 16384, 16384), 1);
+	assert_int_equal(pf_answers(f, PF_NPIECES - 1, 0, 16384), 1);
+	assert_int_equal(pf_answers(f, 2, PF_PIECE - 100, 16384), 1);
+	assert_int_equal(pf_answers(f, 3, 0, BTT_WIRE_MAX_REQUEST + 1), 1);
+	assert_int_equal(pf_answers(f, 4, 0, 16384), 1);
+	assert_int_equal(pf_answers(f, 5, 0, 16384), 1);
 	assert_int_equal(pf_count(f, BTT_PEER_EV_MISBEHAVED), 3);
 	pf_free(f);
 }
@@ -191,7 +145,7 @@ static void test_peer_in_queue_limit(void **state)
 			 BTT_PEER_MAX_IN_REQUESTS);
 	assert_int_equal(pf_count(f, BTT_PEER_EV_MISBEHAVED), 1);
 	pf_take(f);
-	assert_int_equal(answers(f, 0, n * 16384, 16384), 1);
+	assert_int_equal(pf_answers(f, 0, n * 16384, 16384), 1);
 	/* Served ones make room again. */
 	serve_all(f);
 	pf_msg_req(f, BTT_WIRE_REQUEST, 0, n * 16384, 16384);

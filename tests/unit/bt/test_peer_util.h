@@ -29,11 +29,14 @@ struct pev {
 struct pmsg {
 	int type;
 	uint32_t index, begin, length;
+	uint32_t base, proof; /* HASH_*, HASHES */
 	uint8_t ext;
+	uint32_t nhashes; /* HASHES */
 };
 
 struct pfx {
 	struct btt_peer p;
+	struct btt_peer_cfg cfg;  /* what pf_init passes */
 	struct btt_bitfield have; /* ours */
 	uint64_t now;
 	uint64_t piece_len;
@@ -121,7 +124,11 @@ static inline void pf_take(struct pfx *f)
 		o->index = m.index;
 		o->begin = m.begin;
 		o->length = m.length;
+		o->base = m.base;
+		o->proof = m.proof;
 		o->ext = m.ext;
+		if (m.type == BTT_WIRE_HASHES)
+			o->nhashes = (uint32_t)(m.data_len / 32);
 		if (m.type == BTT_WIRE_EXTENDED && m.data_len <= 512) {
 			memcpy(f->out_ext_payload, m.data, m.data_len);
 			f->out_ext_len = m.data_len;
@@ -140,11 +147,12 @@ static inline size_t pf_sent(const struct pfx *f, int type)
 	return n;
 }
 
-/* A peer of PF_NPIECES pieces of which we have `have` (the first ones). */
-static inline struct pfx *pf_new(uint32_t have, bool outgoing)
+/* A fixture of PF_NPIECES pieces of which we have `have` (the first
+ * ones), its configuration in f->cfg, the peer not set up yet. */
+static inline struct pfx *pf_prepare(uint32_t have)
 {
 	struct pfx *f = calloc(1, sizeof(*f));
-	struct btt_peer_cfg cfg;
+	struct btt_peer_cfg *cfg = &f->cfg;
 
 	if (!f)
 		abort();
@@ -156,17 +164,29 @@ static inline struct pfx *pf_new(uint32_t have, bool outgoing)
 	btt_bitfield_init(&f->have, PF_NPIECES);
 	for (uint32_t i = 0; i < have; i++)
 		btt_bitfield_set(&f->have, i);
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.npieces = PF_NPIECES;
-	cfg.piece_size = pf_piece_size;
-	cfg.ctx = f;
-	cfg.have = &f->have;
-	memcpy(cfg.info_hash, f->ih, 20);
-	memcpy(cfg.peer_id, f->our_id, 20);
-	btt_handshake_reserved(cfg.reserved, false, false);
-	cfg.listen_port = 6881;
-	cfg.client = "btt test";
-	btt_peer_init(&f->p, &cfg, outgoing, pf_event, f, f->now);
+	cfg->npieces = PF_NPIECES;
+	cfg->piece_size = pf_piece_size;
+	cfg->ctx = f;
+	cfg->have = &f->have;
+	memcpy(cfg->info_hash, f->ih, 20);
+	memcpy(cfg->peer_id, f->our_id, 20);
+	btt_handshake_reserved(cfg->reserved, false, false);
+	cfg->listen_port = 6881;
+	cfg->client = "btt test";
+	return f;
+}
+
+static inline void pf_init(struct pfx *f, bool outgoing)
+{
+	btt_peer_init(&f->p, &f->cfg, outgoing, pf_event, f, f->now);
+}
+
+/* A peer of PF_NPIECES pieces of which we have `have` (the first ones). */
+static inline struct pfx *pf_new(uint32_t have, bool outgoing)
+{
+	struct pfx *f = pf_prepare(have);
+
+	pf_init(f, outgoing);
 	return f;
 }
 
@@ -203,15 +223,21 @@ static inline int pf_their_handshake(struct pfx *f, bool fast, bool ltep)
 	return rc;
 }
 
-/* Starts an outgoing connection and completes both handshakes. */
-static inline struct pfx *pf_connected(uint32_t have, bool fast)
+/* Sets up a prepared fixture as an outgoing connection and completes
+ * both handshakes; what we sent is in f->out. */
+static inline struct pfx *pf_handshaken(struct pfx *f, bool fast)
 {
-	struct pfx *f = pf_new(have, true);
-
+	pf_init(f, true);
 	btt_peer_start(&f->p, NULL, f->now);
 	pf_their_handshake(f, fast, true);
 	pf_take(f);
 	return f;
+}
+
+/* Starts an outgoing connection and completes both handshakes. */
+static inline struct pfx *pf_connected(uint32_t have, bool fast)
+{
+	return pf_handshaken(pf_prepare(have), fast);
 }
 
 /* Feeds one message built by a callback-free helper. */
@@ -268,6 +294,52 @@ static inline int pf_msg_piece(struct pfx *f, uint32_t index, uint32_t begin,
 	btt_wbuf_release(&w);
 	free(blk);
 	return rc;
+}
+
+/* Answers (blocks sent or rejects) the peer got for a request. */
+static inline size_t pf_answers(const struct pfx *f, uint32_t index,
+				uint32_t begin, uint32_t length)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < f->nout; i++) {
+		const struct pmsg *m = &f->out[i];
+		if ((m->type == BTT_WIRE_REJECT || m->type == BTT_WIRE_PIECE) &&
+		    m->index == index && m->begin == begin &&
+		    m->length == length)
+			n++;
+	}
+	return n;
+}
+
+/* A PIECE header is 13 bytes: the test parser wants the block too, so
+ * the block's bytes are appended the way the glue would send them. */
+static inline void pf_take_with_blocks(struct pfx *f)
+{
+	struct btt_wbuf w;
+	size_t at = 0;
+
+	btt_wbuf_init(&w, 1u << 22);
+	while (at + 4 <= f->p.out.len) {
+		const uint8_t *m = f->p.out.buf + at;
+		uint32_t len = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 |
+			       (uint32_t)m[2] << 8 | m[3];
+		if (len && m[4] == BTT_WIRE_PIECE) {
+			uint8_t *z;
+			btt_wbuf_put(&w, m, 13);
+			z = btt_wbuf_reserve(&w, len - 9);
+			memset(z, 0, len - 9);
+			btt_wbuf_commit(&w, len - 9);
+			at += 13;
+		} else {
+			btt_wbuf_put(&w, m, len + 4);
+			at += len + 4;
+		}
+	}
+	btt_wbuf_reset(&f->p.out);
+	btt_wbuf_put(&f->p.out, w.buf, w.len);
+	btt_wbuf_release(&w);
+	pf_take(f);
 }
 
 /* Gets the peer's availability and interest settled: it has everything
