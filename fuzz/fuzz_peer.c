@@ -5,7 +5,10 @@
  *
  * Input: byte 0 flags (bit 0: our side has every piece, bit 1: we have
  * none, bit 2: the remote handshake is supplied by the fuzzer instead of
- * a valid one with the fast and LTEP bits), byte 1 the piece count
+ * a valid one with the fast and LTEP bits, bit 3: the peer has an IPv4
+ * address, so it is granted an allowed-fast set, bit 4: hash requests
+ * are answered, with HASHES for an even index and a reject for an odd
+ * one), byte 1 the piece count
  * (1..256), bytes 2-3 two chunk sizes; then the stream, fed in chunks of
  * those sizes. Between chunks the owner acts on what the peer allows and
  * the clock moves 7 s.
@@ -23,6 +26,7 @@
 
 #include "bt/handshake.h"
 #include "bt/peer.h"
+#include "bt/wire.h"
 #include "core/limits.h"
 
 #define CHECK(x)                 \
@@ -60,6 +64,20 @@ static int on_event(void *arg, struct btt_peer *p, const struct btt_peer_ev *ev)
 	}
 	if (ev->type == BTT_PEER_EV_HAVE)
 		CHECK(ev->index < z->npieces);
+	return 0;
+}
+
+static int hashes(void *arg, const struct btt_wire_msg *req,
+		  struct btt_wbuf *out)
+{
+	static const uint8_t zero[BTT_WIRE_MAX_HASHES * 32];
+	uint32_t n = req->length < BTT_WIRE_MAX_HASHES ? req->length : 2;
+
+	(void)arg;
+	if (req->index & 1)
+		return -1;
+	btt_wire_put_hashes(out, req->root, req->base, req->index, n,
+			    req->proof, zero, n);
 	return 0;
 }
 
@@ -154,6 +172,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(cfg.peer_id, 'L', 20);
 	btt_handshake_reserved(cfg.reserved, false, false);
 	cfg.listen_port = 6881;
+	cfg.has_ipv4 = data[0] & 8;
+	cfg.ipv4 = 0x7f000001u ^ (uint32_t)data[3] << 8;
+	if (data[0] & 16)
+		cfg.hashes = hashes;
 	CHECK(btt_peer_init(&z.p, &cfg, true, on_event, &z, z.now) == 0);
 	btt_peer_start(&z.p, NULL, z.now);
 	if (!(data[0] & 4))

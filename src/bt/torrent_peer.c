@@ -127,7 +127,11 @@ static void cand_closed(struct btt_torrent *t, struct tpeer *tp)
 		c->fails = 0;
 	else if (c->fails < 16)
 		c->fails++;
-	delay = (uint64_t)TP_RETRY_MS << (c->fails < 9 ? c->fails : 9);
+	/* 2 s after a good connection or a first failure, doubling with
+	 * each further failure. */
+	delay = (uint64_t)TP_RETRY_MS << (c->fails < 2	  ? 0
+					  : c->fails < 10 ? c->fails - 1
+							  : 9);
 	if (delay > TP_RETRY_MAX_MS)
 		delay = TP_RETRY_MAX_MS;
 	if (c->next_try < now + delay)
