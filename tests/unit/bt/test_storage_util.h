@@ -2,7 +2,8 @@
  * (the content) and a download directory, torrents made from the source
  * by btt's creator or by hand, the whole piece stream in memory to cut
  * blocks from, a worker pool, and a storage whose callbacks are recorded.
- * Included by test_storage*.c only. */
+ * Included by test_storage*.c, and by test_torrent_select.c for its file
+ * helpers (tfx_fill, tfx_put, tfx_slurp, tfx_rm). */
 #ifndef BTT_TEST_STORAGE_UTIL_H
 #define BTT_TEST_STORAGE_UTIL_H
 

@@ -35,9 +35,9 @@
 #include "io/addr.h"
 #include "io/loop.h"
 #include "io/timer.h"
+#include "test_storage_util.h"
 
 #define GUARD_MS 60000 /* far above what a transfer of 400 KB needs */
-#define KIB 1024u
 #define NFILES 6
 
 struct fix;
@@ -85,18 +85,6 @@ static const struct {
 
 /* ---- files ---- */
 
-static void fill(uint8_t *p, size_t n, uint64_t seed)
-{
-	uint64_t x = seed * 0x9e3779b97f4a7c15ull + 1;
-
-	for (size_t i = 0; i < n; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		p[i] = (uint8_t)(x >> 11);
-	}
-}
-
 static const char *at(char *buf, size_t n, const char *dir, const char *rel,
 		      const char *suffix)
 {
@@ -111,53 +99,13 @@ static bool exists(const char *dir, const char *rel, const char *suffix)
 	return access(at(p, sizeof(p), dir, rel, suffix), F_OK) == 0;
 }
 
-static uint8_t *slurp(const char *path, size_t *len)
-{
-	struct stat sb;
-	uint8_t *buf;
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return NULL;
-	assert_int_equal(fstat(fd, &sb), 0);
-	buf = malloc(sb.st_size ? (size_t)sb.st_size : 1);
-	assert_non_null(buf);
-	assert_int_equal(read(fd, buf, (size_t)sb.st_size), sb.st_size);
-	close(fd);
-	*len = (size_t)sb.st_size;
-	return buf;
-}
-
-static void put(const char *dir, const char *rel, size_t n, uint64_t seed)
-{
-	char p[256];
-	uint8_t *buf = malloc(n ? n : 1);
-	int fd;
-
-	assert_non_null(buf);
-	at(p, sizeof(p), dir, rel, "");
-	for (char *s = p + strlen(dir) + 1; *s; s++) {
-		if (*s == '/') {
-			*s = '\0';
-			mkdir(p, 0755);
-			*s = '/';
-		}
-	}
-	fill(buf, n, seed);
-	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, buf, n), (ssize_t)n);
-	close(fd);
-	free(buf);
-}
-
 /* The downloaded file equals the source. */
 static void assert_same(struct fix *f, const char *rel)
 {
 	char p[256];
 	size_t la = 0, lb = 0;
-	uint8_t *a = slurp(at(p, sizeof(p), f->src, rel, ""), &la);
-	uint8_t *b = slurp(at(p, sizeof(p), f->dl, rel, ""), &lb);
+	uint8_t *a = tfx_slurp(at(p, sizeof(p), f->src, rel, ""), &la);
+	uint8_t *b = tfx_slurp(at(p, sizeof(p), f->dl, rel, ""), &lb);
 
 	if (!b)
 		fail_msg("missing %s", rel);
@@ -189,15 +137,6 @@ static void selection(const struct fix *f, uint8_t *prio)
 
 /* ---- set-up ---- */
 
-static int rm_entry(const char *p, const struct stat *st, int flag,
-		    struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
 static int setup(void **state)
 {
 	struct fix *f = calloc(1, sizeof(*f));
@@ -214,7 +153,8 @@ static int setup(void **state)
 	if (mkdir(f->src, 0755) < 0)
 		return -1;
 	for (int i = 0; i < NFILES; i++)
-		put(f->src, files[i].path, files[i].len, (uint64_t)i + 1);
+		tfx_put(NULL, f->src, files[i].path, files[i].len,
+			(uint64_t)i + 1);
 	*state = f;
 	return 0;
 }
@@ -225,7 +165,7 @@ static int teardown(void **state)
 
 	if (f->has_mi)
 		btt_metainfo_release(&f->mi);
-	nftw(f->root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	nftw(f->root, tfx_rm, 16, FTW_DEPTH | FTW_PHYS);
 	free(f);
 	return 0;
 }
