@@ -16,38 +16,6 @@ if [ ! -x "$BTT" ]; then
 	exit 1
 fi
 
-# start_seed NAME TORRENT DIR [OPTIONS]: starts a seeder in the
-# background; sets SEED_PID and SEED_PORT (empty when it did not start).
-start_seed() {
-	_n=$1 _t=$2 _d=$3
-	shift 3
-	timeout --foreground 300 "$BTT" seed "$_t" "$_d" --port 0 --bind 127.0.0.1 "$@" \
-		>"$tmp/$_n.out" 2>"$tmp/$_n.err" &
-	SEED_PID=$!
-	pids="$pids $SEED_PID"
-	SEED_PORT=
-	for _i in $(seq 150); do
-		if grep -q '^seeding' "$tmp/$_n.out" 2>/dev/null; then
-			SEED_PORT=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' \
-				"$tmp/$_n.out")
-			return 0
-		fi
-		kill -0 "$SEED_PID" 2>/dev/null || return 1
-		sleep 0.2
-	done
-	return 1
-}
-
-# stop PID: SIGTERM, then wait (bounded by the timeout it runs under);
-# sets STOP_RC. Processes we signal run under `timeout --foreground`, so
-# the signal reaches btt once (without it, timeout also signals its whole
-# process group and btt sees a second SIGTERM, which ends it at once).
-stop() {
-	kill -TERM "$1" 2>/dev/null
-	wait "$1"
-	STOP_RC=$?
-}
-
 # get NAME TORRENT DIR PORT...: a --no-seed download from those peers;
 # sets GET_RC.
 get() {
@@ -70,7 +38,7 @@ mkdir -p "$tmp/one/src" "$tmp/one/dl"
 gen "$tmp/one/src/file.bin" 3000017
 "$BTT" create -q -l 64k -o "$tmp/one.torrent" "$tmp/one/src/file.bin" ||
 	not_ok "create single-file torrent"
-if start_seed seed1 "$tmp/one.torrent" "$tmp/one/src"; then
+if seed_start seed1 "$tmp/one.torrent" "$tmp/one/src"; then
 	ok "seeder prints its port"
 	get get1 "$tmp/one.torrent" "$tmp/one/dl" "$SEED_PORT"
 	if [ "$GET_RC" -eq 0 ] && cmp -s "$tmp/one/src/file.bin" \
@@ -128,7 +96,7 @@ gen "$m/z.bin" 70001
 for v in v1 v2 hybrid; do
 	"$BTT" create -q --$v -l 32k -o "$tmp/$v.torrent" "$m" ||
 		not_ok "create $v torrent"
-	if ! start_seed "seed-$v" "$tmp/$v.torrent" "$tmp/multi/src"; then
+	if ! seed_start "seed-$v" "$tmp/$v.torrent" "$tmp/multi/src"; then
 		not_ok "multi-file $v: seeder starts" "$tmp/seed-$v.err"
 		continue
 	fi
@@ -154,7 +122,7 @@ fi
 mkdir -p "$tmp/two/src" "$tmp/two/dl1" "$tmp/two/dl2"
 gen "$tmp/two/src/f.bin" 8000000
 "$BTT" create -q -l 32k -o "$tmp/two.torrent" "$tmp/two/src/f.bin"
-if start_seed seed2 "$tmp/two.torrent" "$tmp/two/src" --up-limit 4m; then
+if seed_start seed2 "$tmp/two.torrent" "$tmp/two/src" --up-limit 4m; then
 	timeout 120 "$BTT" get "$tmp/two.torrent" -o "$tmp/two/dl1" --port 0 \
 		--bind 127.0.0.1 --no-seed --peer "127.0.0.1:$SEED_PORT" \
 		>"$tmp/l1.out" 2>"$tmp/l1.err" &
@@ -202,7 +170,7 @@ if command -v opentracker >/dev/null 2>&1; then
 	pids="$pids $ot"
 	sleep 0.5
 	for k in http udp; do
-		if ! start_seed "seed-$k" "$tmp/$k.torrent" "$tmp/trk/src"; then
+		if ! seed_start "seed-$k" "$tmp/$k.torrent" "$tmp/trk/src"; then
 			not_ok "$k tracker: seeder starts" "$tmp/seed-$k.err"
 			continue
 		fi

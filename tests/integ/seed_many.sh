@@ -18,34 +18,6 @@ if [ ! -x "$BTT" ]; then
 	exit 1
 fi
 
-# start_seed NAME DIR TORRENT...: a seeder of every TORRENT in the
-# background; sets SEED_PID and SEED_PORT once it printed "seeding".
-start_seed() {
-	_n=$1 _d=$2
-	shift 2
-	timeout --foreground 300 "$BTT" seed "$@" "$_d" --port 0 \
-		--bind 127.0.0.1 >"$tmp/$_n.out" 2>"$tmp/$_n.err" &
-	SEED_PID=$!
-	pids="$pids $SEED_PID"
-	SEED_PORT=
-	for _i in $(seq 300); do
-		if grep -q '^seeding' "$tmp/$_n.out" 2>/dev/null; then
-			SEED_PORT=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' \
-				"$tmp/$_n.out")
-			return 0
-		fi
-		kill -0 "$SEED_PID" 2>/dev/null || return 1
-		sleep 0.2
-	done
-	return 1
-}
-
-stop() {
-	kill -TERM "$1" 2>/dev/null
-	wait "$1"
-	STOP_RC=$?
-}
-
 # get_bg NAME TORRENT DIR PORT: a --no-seed download in the background;
 # its PID is appended to GET_PIDS.
 get_bg() {
@@ -71,8 +43,8 @@ gen "$src/v2dir/y.bin" 5000
 	"$BTT" create -q --v2 -l 64k -o "$tmp/v2.torrent" "$src/v2dir" ||
 	not_ok "create the torrents"
 
-if start_seed three "$src" "$tmp/single.torrent" "$tmp/tree.torrent" \
-	"$tmp/v2.torrent"; then
+if seed_start three "$tmp/single.torrent" "$tmp/tree.torrent" \
+	"$tmp/v2.torrent" "$src"; then
 	ok "three torrents: one process prints 'seeding'"
 	grep -q '^seeding 3 torrents' "$tmp/three.out" &&
 		ok "three torrents: summary line counts 3" ||
@@ -120,7 +92,7 @@ for f in "$tmp"/many/d/*.bin; do
 	"$BTT" create -q -o "$tmp/many/t/$b.torrent" "$f" || fails=$((fails + 1))
 done
 [ $fails -eq 0 ] && ok "200 torrents created" || not_ok "200 torrents: $fails failed"
-if start_seed many "$tmp/many/d" "$tmp"/many/t/*.torrent; then
+if seed_start many "$tmp"/many/t/*.torrent "$tmp/many/d"; then
 	grep -q '^seeding 200 torrents' "$tmp/many.out" &&
 		ok "200 torrents: one process seeds them all" ||
 		not_ok "200 torrents: summary" "$tmp/many.out"
@@ -151,8 +123,8 @@ gen "$tmp/nodata/gone.bin" 100000
 "$BTT" create -q -o "$tmp/gone.torrent" "$tmp/nodata/gone.bin"
 rm -f "$tmp/nodata/gone.bin"
 cp "$tmp/many/d/f005.bin" "$tmp/nodata/"
-if start_seed nodata "$tmp/nodata" "$tmp/gone.torrent" \
-	"$tmp/many/t/f005.torrent"; then
+if seed_start nodata "$tmp/gone.torrent" "$tmp/many/t/f005.torrent" \
+	"$tmp/nodata"; then
 	grep -q 'gone.torrent: no valid data found' "$tmp/nodata.err" &&
 		ok "missing data: named on stderr" ||
 		not_ok "missing data: named on stderr" "$tmp/nodata.err"

@@ -34,17 +34,9 @@ grep -q '^ *0 *65536  tree/a/one.bin$' "$tmp/info.out" &&
 	ok "info lists files with their indexes" ||
 	not_ok "info lists indexes" "$tmp/info.out"
 
-timeout --foreground 300 "$BTT" seed "$tmp/t.torrent" "$tmp/src" --port 0 \
-	--bind 127.0.0.1 >"$tmp/seed.out" 2>"$tmp/seed.err" &
-SEED_PID=$!
-pids="$pids $SEED_PID"
-PORT=
-for _i in $(seq 150); do
-	grep -q '^seeding' "$tmp/seed.out" 2>/dev/null && break
-	sleep 0.2
-done
-PORT=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$tmp/seed.out")
-[ -n "$PORT" ] && ok "seeder started" || not_ok "seeder" "$tmp/seed.err"
+seed_start seed "$tmp/t.torrent" "$tmp/src" && ok "seeder started" ||
+	not_ok "seeder" "$tmp/seed.err"
+PORT=$SEED_PORT
 
 # get NAME DIR OPTIONS...: sets RC.
 get() {
@@ -108,7 +100,6 @@ for bad in '1' '1=8' '=3' '1=x' '1=-1'; do
 done
 [ ! -e "$tmp/dlx" ] && ok "refused runs create nothing" ||
 	not_ok "refused runs created $tmp/dlx"
-kill -TERM "$SEED_PID" 2>/dev/null
-wait "$SEED_PID"
-rc=$?
-[ $rc -eq 0 ] && ok "seeder stops cleanly" || not_ok "seeder exit $rc" "$tmp/seed.err"
+stop "$SEED_PID"
+[ "$STOP_RC" -eq 0 ] && ok "seeder stops cleanly" ||
+	not_ok "seeder exit $STOP_RC" "$tmp/seed.err"

@@ -46,3 +46,37 @@ check() {
 	fi
 	rm -f "$_tap_out"
 }
+
+# seed_start NAME ARGS...: `btt seed ARGS --port 0 --bind 127.0.0.1` in the
+# background (under `timeout --foreground 300`), output in $tmp/NAME.out
+# and .err; its PID goes to $pids. Returns 0 once it printed "seeding",
+# with SEED_PID and SEED_PORT set; 1 when it exited or took over 60 s.
+seed_start() {
+	_tap_n=$1
+	shift
+	timeout --foreground 300 "$BTT" seed "$@" --port 0 --bind 127.0.0.1 \
+		>"$tmp/$_tap_n.out" 2>"$tmp/$_tap_n.err" &
+	SEED_PID=$!
+	pids="$pids $SEED_PID"
+	SEED_PORT=
+	for _tap_i in $(seq 300); do
+		if grep -q '^seeding' "$tmp/$_tap_n.out" 2>/dev/null; then
+			SEED_PORT=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' \
+				"$tmp/$_tap_n.out")
+			return 0
+		fi
+		kill -0 "$SEED_PID" 2>/dev/null || return 1
+		sleep 0.2
+	done
+	return 1
+}
+
+# stop PID: SIGTERM, then wait (bounded by the timeout it runs under);
+# sets STOP_RC. Processes we signal run under `timeout --foreground`, so
+# the signal reaches btt once (without it, timeout also signals its whole
+# process group and btt sees a second SIGTERM, which ends it at once).
+stop() {
+	kill -TERM "$1" 2>/dev/null
+	wait "$1"
+	STOP_RC=$?
+}
