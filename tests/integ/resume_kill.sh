@@ -25,23 +25,12 @@ head -c $SIZE /dev/urandom >"$tmp/src/f.bin"
 	exit 1
 }
 
-timeout --foreground 300 "$BTT" seed "$tmp/f.torrent" "$tmp/src" --port 0 \
-	--bind 127.0.0.1 --up-limit 1m >"$tmp/seed.out" 2>"$tmp/seed.err" &
-seed=$!
-pids="$pids $seed"
-port=
-for _i in $(seq 150); do
-	if grep -q '^seeding' "$tmp/seed.out" 2>/dev/null; then
-		port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' \
-			"$tmp/seed.out")
-		break
-	fi
-	sleep 0.2
-done
-if [ -z "$port" ]; then
+if ! seed_start seed "$tmp/f.torrent" "$tmp/src" --up-limit 1m; then
 	not_ok "seeder starts" "$tmp/seed.err"
 	exit 1
 fi
+seed=$SEED_PID
+port=$SEED_PORT
 
 # The first run is started without `timeout` so that its PID is btt's
 # own, for kill -9; the loop below bounds it.
@@ -106,11 +95,9 @@ else
 		"$tmp/get2.out"
 fi
 
-kill -TERM "$seed"
-wait "$seed"
-src=$?
-if [ "$src" -eq 0 ]; then
+stop "$seed"
+if [ "$STOP_RC" -eq 0 ]; then
 	ok "seeder stops cleanly"
 else
-	not_ok "seeder stops cleanly (exit $src)" "$tmp/seed.err"
+	not_ok "seeder stops cleanly (exit $STOP_RC)" "$tmp/seed.err"
 fi
