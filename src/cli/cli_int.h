@@ -89,6 +89,10 @@ void btt_cli_err(const char *cmd, const char *fmt, ...)
  * Returns false on any malformed input or overflow. */
 bool btt_cli_parse_u64(const char *s, uint64_t max, bool suffix, uint64_t *out);
 
+/* v bytes for people: "1.5 MiB" with `decimals` digits, "512 B" below
+ * 1 KiB. Returns buf. */
+const char *btt_cli_size(uint64_t v, unsigned decimals, char *buf, size_t n);
+
 /* True when stdout/stderr is a terminal (progress bars only then). */
 bool btt_cli_isatty(int fd);
 

@@ -93,25 +93,6 @@ static void put_jstrs(struct btt_wbuf *w, bool *first, const char *key,
 	btt_wbuf_put_u8(w, ']');
 }
 
-/* "1.50 MiB"; bytes below 1 KiB as "512 B". */
-static const char *human(uint64_t v, char *buf, size_t n)
-{
-	static const char *const unit[] = {"B",	  "KiB", "MiB",
-					   "GiB", "TiB", "PiB"};
-	double d = (double)v;
-	unsigned u = 0;
-
-	while (d >= 1024 && u + 1 < sizeof(unit) / sizeof(*unit)) {
-		d /= 1024;
-		u++;
-	}
-	if (u == 0)
-		snprintf(buf, n, "%llu B", (unsigned long long)v);
-	else
-		snprintf(buf, n, "%.2f %s", d, unit[u]);
-	return buf;
-}
-
 static const char *iso_date(int64_t t, char *buf, size_t n)
 {
 	time_t tt = (time_t)t;
@@ -157,11 +138,11 @@ static void text_head(struct btt_wbuf *w, const struct btt_metainfo *mi)
 	put_label(w, "total size:");
 	btt_wbuf_printf(w, "%llu bytes (%s)\n",
 			(unsigned long long)mi->total_length,
-			human(mi->total_length, h1, sizeof(h1)));
+			btt_cli_size(mi->total_length, 2, h1, sizeof(h1)));
 	put_label(w, "pieces:");
 	btt_wbuf_printf(w, "%u x %llu bytes (%s)\n", mi->num_pieces,
 			(unsigned long long)mi->piece_length,
-			human(mi->piece_length, h2, sizeof(h2)));
+			btt_cli_size(mi->piece_length, 2, h2, sizeof(h2)));
 	put_line(w, "private:", mi->is_private ? "yes" : "no");
 	if (mi->created_by)
 		put_line(w, "created by:", mi->created_by);

@@ -159,3 +159,21 @@ int btt_cli_write_file(const char *path, const void *p, size_t n)
 		unlink(tmp);
 	return err;
 }
+
+const char *btt_cli_size(uint64_t v, unsigned decimals, char *buf, size_t n)
+{
+	static const char *const unit[] = {"B",	  "KiB", "MiB",
+					   "GiB", "TiB", "PiB"};
+	double d = (double)v;
+	unsigned u = 0;
+
+	while (d >= 1024 && u + 1 < sizeof(unit) / sizeof(*unit)) {
+		d /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, n, "%llu B", (unsigned long long)v);
+	else
+		snprintf(buf, n, "%.*f %s", (int)decimals, d, unit[u]);
+	return buf;
+}

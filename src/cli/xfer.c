@@ -49,22 +49,6 @@ struct xfer {
 
 /* ---- output ---- */
 
-static void fmt_size(char *buf, size_t n, uint64_t v)
-{
-	static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-	unsigned u = 0;
-	double d = (double)v;
-
-	while (d >= 1024 && u < 4) {
-		d /= 1024;
-		u++;
-	}
-	if (u == 0)
-		snprintf(buf, n, "%llu B", (unsigned long long)v);
-	else
-		snprintf(buf, n, "%.1f %s", d, unit[u]);
-}
-
 static void fmt_eta(char *buf, size_t n, uint64_t left, uint64_t rate)
 {
 	uint64_t s;
@@ -127,8 +111,8 @@ static void print_one(struct xfer *x)
 
 	btt_torrent_stats(x->t[0], &st);
 	line_rates(x, st.downloaded, st.uploaded, &st.down_rate, &st.up_rate);
-	fmt_size(down, sizeof(down), st.down_rate);
-	fmt_size(up, sizeof(up), st.up_rate);
+	btt_cli_size(st.down_rate, 1, down, sizeof(down));
+	btt_cli_size(st.up_rate, 1, up, sizeof(up));
 	fmt_eta(eta, sizeof(eta), st.wanted_bytes - st.wanted_have,
 		st.down_rate);
 	pct = st.wanted_bytes
@@ -162,8 +146,6 @@ static void totals(const struct xfer *x, struct btt_torrent_stats *sum)
 		sum->downloaded += st.downloaded;
 		sum->uploaded += st.uploaded;
 		sum->hash_failures += st.hash_failures;
-		sum->down_rate += st.down_rate;
-		sum->up_rate += st.up_rate;
 		sum->peers += st.peers;
 	}
 }
@@ -182,8 +164,8 @@ static void print_many(struct xfer *x)
 	totals(x, &sum);
 	line_rates(x, sum.downloaded, sum.uploaded, &sum.down_rate,
 		   &sum.up_rate);
-	fmt_size(up, sizeof(up), sum.up_rate);
-	fmt_size(total, sizeof(total), sum.uploaded);
+	btt_cli_size(sum.up_rate, 1, up, sizeof(up));
+	btt_cli_size(sum.uploaded, 1, total, sizeof(total));
 	printf("%s%zu torrents  up %s/s  uploaded %s  %u peer%s",
 	       x->tty ? "\r\033[K" : "", x->n - x->stopped, up, total,
 	       sum.peers, sum.peers == 1 ? "" : "s");
@@ -213,8 +195,8 @@ static void print_done(struct xfer *x)
 	char d[32], u[32], head[48] = "";
 
 	totals(x, &st);
-	fmt_size(d, sizeof(d), st.downloaded);
-	fmt_size(u, sizeof(u), st.uploaded);
+	btt_cli_size(st.downloaded, 1, d, sizeof(d));
+	btt_cli_size(st.uploaded, 1, u, sizeof(u));
 	end_line(x);
 	if (x->n > 1)
 		snprintf(head, sizeof(head), "%zu torrents, ", x->n);
@@ -248,7 +230,7 @@ static void all_checked(struct xfer *x)
 	for (size_t i = 0; i < x->n; i++)
 		bytes += x->mi[i].total_length;
 	totals(x, &sum);
-	fmt_size(size, sizeof(size), bytes);
+	btt_cli_size(bytes, 1, size, sizeof(size));
 	end_line(x);
 	printf("seeding %zu torrent%s (%u of %u pieces, %s)", x->n - x->failed,
 	       x->n - x->failed == 1 ? "" : "s", sum.have_pieces,
